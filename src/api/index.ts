@@ -1,0 +1,2 @@
+// Kubernetes object types shared by every component (the k8s.io/api of clusterip).
+export type * from './types.ts';

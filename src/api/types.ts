@@ -122,6 +122,11 @@ export interface ServiceSpec {
   externalTrafficPolicy?: 'Cluster' | 'Local';
   publishNotReadyAddresses?: boolean;
   trafficDistribution?: string;
+  healthCheckNodePort?: number;
+  allocateLoadBalancerNodePorts?: boolean;
+  loadBalancerIP?: string;
+  loadBalancerClass?: string;
+  loadBalancerSourceRanges?: string[];
 }
 
 export interface Service extends KubeObject {
@@ -184,6 +189,7 @@ export interface Container {
   terminationMessagePolicy?: string;
   stdin?: boolean;
   tty?: boolean;
+  restartPolicy?: string; // 'Always' on an init container makes it a sidecar (KEP-753)
 }
 
 export interface PodSpec {
@@ -243,6 +249,7 @@ export interface PodStatus {
   containerStatuses?: ContainerStatus[];
   initContainerStatuses?: ContainerStatus[];
   qosClass?: string;
+  nominatedNodeName?: string;
   reason?: string;
   message?: string;
 }
@@ -351,6 +358,7 @@ export interface Event extends KubeObject {
   reportingComponent?: string;
   reportingInstance?: string;
   action?: string;
+  series?: { count?: number; lastObservedTime?: string };
 }
 
 // --- networking.k8s.io/v1 ServiceCIDR and IPAddress (KEP-1880) ------------------------------------------------
@@ -373,5 +381,76 @@ export interface Lease extends KubeObject {
     renewTime?: string;
     acquireTime?: string;
     leaseTransitions?: number;
+  };
+}
+
+// --- meta/v1 LabelSelector, core/v1 ConfigMap, Secret, ServiceAccount; apps/v1 Deployment, ReplicaSet -------
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+export interface ConfigMap extends KubeObject {
+  data?: Record<string, string>;
+  binaryData?: Record<string, string>;
+  immutable?: boolean;
+}
+
+export interface Secret extends KubeObject {
+  type?: string;
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+  immutable?: boolean;
+}
+
+export interface ServiceAccount extends KubeObject {
+  secrets?: ObjectReference[];
+  imagePullSecrets?: { name?: string }[];
+  automountServiceAccountToken?: boolean;
+}
+
+export interface PodTemplateSpec {
+  metadata?: ObjectMeta;
+  spec?: PodSpec;
+}
+
+export interface Deployment extends KubeObject {
+  spec?: {
+    replicas?: number;
+    selector?: LabelSelector;
+    template?: PodTemplateSpec;
+    strategy?: Record<string, unknown>;
+    minReadySeconds?: number;
+    revisionHistoryLimit?: number;
+    paused?: boolean;
+    progressDeadlineSeconds?: number;
+  };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    unavailableReplicas?: number;
+    conditions?: Condition[];
+  };
+}
+
+export interface ReplicaSet extends KubeObject {
+  spec?: { replicas?: number; selector?: LabelSelector; template?: PodTemplateSpec; minReadySeconds?: number };
+  status?: {
+    replicas?: number;
+    fullyLabeledReplicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    observedGeneration?: number;
+    conditions?: Condition[];
   };
 }

@@ -63,7 +63,11 @@ export interface TxnResult {
 
 /** The store's errors; the API server turns them into Kubernetes Status errors. */
 export class StorageError extends Error {
-  readonly code: 'KeyExists' | 'NotFound' | 'Conflict' | 'Compacted' | 'Unavailable';
+  /**
+   * FutureRevision: a list or compaction at a revision not yet written (Kubernetes answers a list at such a
+   * resourceVersion with "Too large resource version").
+   */
+  readonly code: 'KeyExists' | 'NotFound' | 'Conflict' | 'Compacted' | 'Unavailable' | 'FutureRevision';
   readonly key: string;
   /** For Compacted: the oldest revision still available. */
   readonly compactRevision?: number;
@@ -95,10 +99,23 @@ export interface Backend {
   txn(ops: TxnOp[]): Promise<TxnResult>;
   /**
    * Events for keys under prefix with revision > fromRevision, in revision order, then live ones.
-   * Throws StorageError('Compacted') when fromRevision is older than the compacted history.
+   * Throws StorageError('Compacted') when fromRevision is older than the compacted history
+   * (fromRevision < compactedRevision()). Events are delivered asynchronously, never from inside watch() or
+   * a write call. A watch that ends on its own (etcd found the history compacted only once the watch was
+   * under way, the store closed) calls onError once and delivers nothing more; the caller
+   * then re-lists (Compacted) or re-watches from the last revision it saw.
    */
-  watch(prefix: string, fromRevision: number, onEvent: (event: StorageEvent) => void): Watcher;
-  /** Forget history at and below revision (the current values stay). */
+  watch(
+    prefix: string,
+    fromRevision: number,
+    onEvent: (event: StorageEvent) => void,
+    onError?: (err: StorageError) => void,
+  ): Watcher;
+  /**
+   * Forget history below revision (the current values stay): afterwards lists at revision >= it and watches
+   * from revision >= it still work, older ones throw Compacted. A revision at or below the compacted one is a
+   * no-op; one above the current revision throws FutureRevision.
+   */
   compact(revision: number): Promise<void>;
   /** The oldest revision a watch may start from (history before it was compacted). */
   compactedRevision(): Promise<number>;

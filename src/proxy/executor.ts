@@ -1,0 +1,131 @@
+// The executor: the thin I/O layer between a plan and the kernel. It keeps an in-memory copy of what it
+// programmed and sends only the difference as one `nft -f -` transaction; after any failure it forgets that
+// copy, so the next sync replaces the whole table atomically (as kube-proxy's nftables proxier marks
+// needFullSync). It never lists the table in the sync path (`nft list` of 10k Services takes ~1 s).
+import { spawn } from 'node:child_process';
+import { type ConntrackFilter, staleConntrackFilters } from './conntrack.ts';
+import { type NftState, type Plan, type PlannedPort, diffScript, fullScript, TABLE_FAMILY, TABLE_NAME } from './plan.ts';
+
+/** Where scripts and conntrack deletions go. The real one runs in a network namespace; tests may fake it. */
+export interface NftRunner {
+  /** Runs one nft script as one transaction; rejects with nft's message on failure. */
+  runScript(script: string): Promise<void>;
+  /** Deletes matching conntrack entries; no match is not an error. */
+  deleteConntrack(filter: ConntrackFilter): Promise<void>;
+  /** Removes our table (shutdown / tests); absent is not an error. */
+  deleteTable(): Promise<void>;
+}
+
+function run(argv: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const [cmd, ...args] = argv;
+    if (!cmd) throw new Error('empty command');
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.on('error', () => {}); // the process may exit before reading everything; its exit code tells
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+/**
+ * Runs nft and conntrack inside a named network namespace (`/run/netns/<name>`), from the host namespace.
+ * `nsenter --net` rather than `ip netns exec`: same effect for nft, without remounting /sys each time.
+ */
+export class NetnsRunner implements NftRunner {
+  readonly netns: string;
+  private readonly prefix: string[];
+
+  constructor(netns: string) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(netns)) throw new Error(`invalid network namespace name "${netns}"`);
+    this.netns = netns;
+    this.prefix = ['nsenter', `--net=/run/netns/${netns}`, '--'];
+  }
+
+  async runScript(script: string): Promise<void> {
+    const { code, stderr } = await run([...this.prefix, 'nft', '-f', '-'], script);
+    if (code !== 0) throw new Error(`nft -f in netns ${this.netns} failed (exit ${code}): ${stderr.trim().slice(0, 2000)}`);
+  }
+
+  async deleteConntrack(f: ConntrackFilter): Promise<void> {
+    const argv = [...this.prefix, 'conntrack', '-D', '-p', f.protocol, '--orig-dst', f.origDst, '--dport', String(f.origPortDst)];
+    if (f.replySrc) argv.push('--reply-src', f.replySrc);
+    if (f.origDst.includes(':')) argv.push('-f', 'ipv6');
+    const { code, stderr } = await run(argv);
+    // conntrack exits 1 with "0 flow entries have been deleted" when nothing matched.
+    if (code !== 0 && !/0 flow entries/.test(stderr)) {
+      throw new Error(`conntrack -D in netns ${this.netns} failed (exit ${code}): ${stderr.trim()}`);
+    }
+  }
+
+  async deleteTable(): Promise<void> {
+    await this.runScript(`add table ${TABLE_FAMILY} ${TABLE_NAME}\ndelete table ${TABLE_FAMILY} ${TABLE_NAME}\n`);
+  }
+}
+
+export interface SyncResult {
+  full: boolean;
+  /** Bytes of nft script sent (0: nothing changed). */
+  scriptBytes: number;
+  conntrackDeleted: number;
+}
+
+export interface ExecutorOptions {
+  /** Called for conntrack failures, which do not fail the sync. */
+  onConntrackError?: (err: Error) => void;
+}
+
+export class Executor {
+  private readonly runner: NftRunner;
+  private readonly options: ExecutorOptions;
+  private programmed: NftState | undefined;
+  private programmedPorts: Map<string, PlannedPort> | undefined;
+
+  constructor(runner: NftRunner, options: ExecutorOptions = {}) {
+    this.runner = runner;
+    this.options = options;
+  }
+
+  /** Whether the next apply replaces the whole table (start-up, after a failure, or when asked). */
+  get needsFullSync(): boolean {
+    return this.programmed === undefined;
+  }
+
+  requestFullSync(): void {
+    this.programmed = undefined;
+  }
+
+  /** Brings the kernel to the plan. On failure the next apply is a full one; the error is rethrown. */
+  async apply(plan: Plan): Promise<SyncResult> {
+    const full = this.programmed === undefined || this.programmed.skeleton !== plan.state.skeleton;
+    const script = full || !this.programmed ? fullScript(plan.state) : diffScript(this.programmed, plan.state);
+    try {
+      if (script !== '') await this.runner.runScript(script);
+    } catch (err) {
+      this.programmed = undefined;
+      throw err;
+    }
+    const before = this.programmedPorts;
+    this.programmed = plan.state;
+    this.programmedPorts = plan.ports;
+    // After the rules are in place, so a deleted flow's next packet meets the new rules. On the first sync
+    // after start there is no "before": flows found then are left alone (they may be live, NATed by us).
+    let conntrackDeleted = 0;
+    if (before) {
+      const filters = staleConntrackFilters(before, plan.ports);
+      for (const f of filters) {
+        try {
+          await this.runner.deleteConntrack(f);
+          conntrackDeleted++;
+        } catch (err) {
+          this.options.onConntrackError?.(err as Error);
+        }
+      }
+    }
+    return { full, scriptBytes: Buffer.byteLength(script), conntrackDeleted };
+  }
+}

@@ -203,8 +203,29 @@ export class ApiError extends Error {
     return new ApiError(410, 'Expired', message);
   }
 
-  static unsupportedMediaType(contentType: string): ApiError {
-    return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf, ${contentType ? '' : ''}`.replace(/, $/, ''));
+  /** 415 listing what the endpoint accepts (Kubernetes' NewUnsupportedMediaTypeError). */
+  static unsupportedMediaType(
+    accepted: string[] = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'],
+  ): ApiError {
+    return new ApiError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
+    );
+  }
+
+  /** A patch that cannot be applied to the object (Kubernetes answers 422 with the patcher's message). */
+  static invalidPatch(message: string): ApiError {
+    return new ApiError(422, 'Invalid', message);
+  }
+
+  static notAcceptable(): ApiError {
+    return new ApiError(406, 'NotAcceptable', 'only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf');
+  }
+
+  /** The router's 404 for a path that names no resource. */
+  static noSuchPath(): ApiError {
+    return new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
   }
 
   static internal(message: string): ApiError {

@@ -424,6 +424,6 @@ function toKeyValue(row: KvRow): KeyValue {
   return { key: row.key, value: row.value, createRevision: row.create_revision, modRevision: row.mod_revision };
 }
 
-export function openSqliteBackend(path: string, options: SqliteBackendOptions = {}): Promise<Backend> {
-  return Promise.resolve(new SqliteBackend(path, options));
+export async function openSqliteBackend(path: string, options: SqliteBackendOptions = {}): Promise<Backend> {
+  return new SqliteBackend(path, options);
 }

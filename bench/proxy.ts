@@ -1,0 +1,211 @@
+// Proxy benchmark, in throwaway network namespaces (needs root):
+//   1. full sync (plan + nft) of 1k and 10k Services × 2 endpoints; kube-proxy's chain-per-service shape at
+//      1k as the baseline measured in the same run;
+//   2. adding one Service at 10k (plan + diff + nft);
+//   3. first-packet latency (TCP connect from a pod) through a ClusterIP with 10k Services loaded, against
+//      the pod IP directly and against a linear rule list of kube-proxy's iptables-mode shape.
+//   node bench/proxy.ts [--quick]
+import { Executor, NetnsRunner } from '../src/proxy/executor.ts';
+import type { ServiceInfo, SliceInfo } from '../src/proxy/model.ts';
+import { type ProxyConfig, fullScript, plan } from '../src/proxy/plan.ts';
+import { Topology, sh } from '../test/proxy/topology.ts';
+
+const quick = process.argv.includes('--quick');
+const config: ProxyConfig = { nodeName: 'node-a', clusterCIDRs: ['10.244.0.0/16'] };
+
+function vip(i: number): string {
+  return `10.96.${(i >> 8) & 255}.${i & 255}`;
+}
+function podIP(i: number): string {
+  return `10.245.${(i >> 8) & 255}.${i & 255}`;
+}
+
+/** n Services × 2 endpoints, as domain objects (the bench measures planning and programming, not parsing). */
+function cluster(n: number, offset = 0): { services: ServiceInfo[]; slices: SliceInfo[] } {
+  const services: ServiceInfo[] = [];
+  const slices: SliceInfo[] = [];
+  for (let i = offset; i < offset + n; i++) {
+    const id = `default/svc-${i}`;
+    services.push({
+      id,
+      namespace: 'default',
+      name: `svc-${i}`,
+      clusterIPs: [vip(i)],
+      ports: [{ key: `${id}:80/TCP`, name: 'http', protocol: 'TCP', port: 80 }],
+      affinityTimeoutSeconds: 0,
+      internalTrafficLocal: false,
+    });
+    slices.push({
+      id: `default/svc-${i}-abc`,
+      serviceId: id,
+      family: 4,
+      ports: [{ name: 'http', protocol: 'TCP', port: 8080 }],
+      endpoints: [0, 1].map((k) => ({ ip: podIP(2 * i + k), ready: true, serving: true, terminating: false, nodeName: 'node-a' })),
+    });
+  }
+  return { services, slices };
+}
+
+/** kube-proxy's nftables shape: a chain per service and per endpoint, numgen vmap between them. */
+function kubeProxyShapeScript(n: number): string {
+  const out = ['add table ip kp', 'delete table ip kp', 'table ip kp {', '  map service-ips { type ipv4_addr . inet_proto . inet_service : verdict; }'];
+  out.push('  chain nat-prerouting { type nat hook prerouting priority -100; ip daddr . meta l4proto . th dport vmap @service-ips; }');
+  out.push('}');
+  const elements: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const svc = `service-${i}-default/svc-${i}/tcp/http`;
+    const eps = [0, 1].map((k) => `endpoint-${i}-${k}-default/svc-${i}/tcp/http__${podIP(2 * i + k)}/8080`);
+    for (const [k, ep] of eps.entries()) {
+      out.push(`add chain ip kp ${ep}`);
+      out.push(`add rule ip kp ${ep} ip saddr ${podIP(2 * i + k)} meta mark set meta mark or 0x4000`);
+      out.push(`add rule ip kp ${ep} meta l4proto tcp dnat to ${podIP(2 * i + k)}:8080`);
+    }
+    out.push(`add chain ip kp ${svc}`);
+    out.push(`add rule ip kp ${svc} ip daddr ${vip(i)} tcp dport 80 ip saddr != 10.244.0.0/16 meta mark set meta mark or 0x4000`);
+    out.push(`add rule ip kp ${svc} numgen random mod 2 vmap { 0 : goto ${eps[0]}, 1 : goto ${eps[1]} }`);
+    elements.push(`${vip(i)} . tcp . 80 : goto ${svc}`);
+  }
+  out.push(`add element ip kp service-ips { ${elements.join(', ')} }`);
+  return out.join('\n') + '\n';
+}
+
+/** kube-proxy's iptables shape for the data path: one rule per Service in a chain, matched in order. */
+function linearScript(n: number, target: { vip: string; ep: string }): string {
+  const out = ['add table ip linear', 'delete table ip linear', 'table ip linear {'];
+  out.push('  chain services {');
+  for (let i = 0; i < n - 1; i++) out.push(`    ip daddr ${vip(i)} tcp dport 80 dnat to ${podIP(2 * i)}:8080`);
+  out.push(`    ip daddr ${target.vip} tcp dport 80 dnat to ${target.ep}:8080`);
+  out.push('  }');
+  out.push('  chain nat-prerouting { type nat hook prerouting priority -100; jump services; }');
+  out.push('}');
+  return out.join('\n') + '\n';
+}
+
+async function timed<T>(fn: () => Promise<T> | T): Promise<[T, number]> {
+  const start = performance.now();
+  const value = await fn();
+  return [value, performance.now() - start];
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * p))] ?? NaN;
+}
+const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 0)} ms`;
+
+async function controlPlane(netns: string): Promise<void> {
+  const runner = new NetnsRunner(netns);
+  console.log('## Control plane: full sync (plan + one nft transaction)');
+  const fullTimes = new Map<number, number>();
+  for (const n of quick ? [1000] : [1000, 10_000]) {
+    const input = cluster(n);
+    const executor = new Executor(runner);
+    const [p, planMs] = await timed(() => plan(input, config));
+    const [, nftMs] = await timed(() => executor.apply(p));
+    fullTimes.set(n, planMs + nftMs);
+    const bytes = Buffer.byteLength(fullScript(p.state));
+    console.log(`  ${n} services × 2 endpoints: ${ms(planMs + nftMs)} (plan ${ms(planMs)}, nft ${ms(nftMs)}, ${(bytes / 1e6).toFixed(1)} MB)`);
+  }
+  await runner.deleteTable();
+  const kpN = 1000;
+  const [, kpMs] = await timed(() => sh('ip', ['netns', 'exec', netns, 'nft', '-f', '-'], kubeProxyShapeScript(kpN)));
+  await sh('ip', ['netns', 'exec', netns, 'nft', 'delete table ip kp']);
+  const ours1k = fullTimes.get(1000) ?? NaN;
+  console.log(`  baseline, kube-proxy's chain-per-service shape, ${kpN} × 2: ${ms(kpMs)} → ours is ${(kpMs / ours1k).toFixed(1)}× faster`);
+  const at10k = fullTimes.get(10_000);
+  if (at10k !== undefined) console.log(`  target full 10k ≤ 1000 ms: ${at10k <= 1000 ? 'MET' : 'MISSED'} (${ms(at10k)})`);
+
+  console.log('## Control plane: add one Service at 10k (plan + diff + nft)');
+  const base = quick ? 1000 : 10_000;
+  const input = cluster(base);
+  const executor = new Executor(runner);
+  await executor.apply(plan(input, config));
+  const adds: number[] = [];
+  const plans: number[] = [];
+  for (let k = 0; k < 15; k++) {
+    const extra = cluster(1, base + k);
+    input.services.push(...extra.services);
+    input.slices.push(...extra.slices);
+    const [p, planMs] = await timed(() => plan(input, config));
+    const [result, applyMs] = await timed(() => executor.apply(p));
+    if (result.full) throw new Error('expected a partial sync');
+    plans.push(planMs);
+    adds.push(planMs + applyMs);
+  }
+  console.log(`  +1 at ${base}: median ${ms(median(adds))} (plan ${ms(median(plans))}, diff+nft ${ms(median(adds) - median(plans))}), ` +
+    `against a full sync ${(((fullTimes.get(base) ?? NaN) / median(adds))).toFixed(0)}× less`);
+  console.log(`  target +1 at 10k ≤ 10 ms: ${median(adds) <= 10 ? 'MET' : 'MISSED'}`);
+  await runner.deleteTable();
+}
+
+async function dataPlane(): Promise<void> {
+  const topo = new Topology('pb');
+  try {
+    await topo.createNode();
+    const server = await topo.addPod('srv', 11);
+    const client = await topo.addPod('cli', 20);
+    await topo.serve(server, [8080], 5353);
+    const runner = new NetnsRunner(topo.nodeNetns);
+    const n = quick ? 1000 : 10_000;
+    // Our table with n Services; the measured one (the last) points at the server pod.
+    const loadOurs = async (count: number) => {
+      const input = cluster(count);
+      const last = input.slices[input.slices.length - 1];
+      if (last) last.endpoints = [{ ip: server.ip, ready: true, serving: true, terminating: false, nodeName: 'node-a' }];
+      await new Executor(runner).apply(plan(input, config));
+      return vip(count - 1);
+    };
+    const connects = quick ? 300 : 600;
+    const rounds = quick ? 2 : 5;
+    const measure = async (host: string) => {
+      const out = await topo.client(client, { proto: 'connect', host, port: host === server.ip ? 8080 : 80, count: connects });
+      const bad = out.filter((r) => r.startsWith('ERR'));
+      if (bad.length) throw new Error(`connects to ${host} failed: ${bad.slice(0, 3).join(' ')}`);
+      return out.map(Number).slice(20); // the first few warm caches (ARP, JIT)
+    };
+    const samples: Record<string, number[]> = { direct: [], ours1: [], oursN: [], linear: [] };
+    const vip1 = await loadOurs(1);
+    await measure(vip1);
+    for (let r = 0; r < rounds; r++) {
+      await loadOurs(1);
+      samples.ours1?.push(...(await measure(vip1)));
+      const vipN = await loadOurs(n);
+      samples.oursN?.push(...(await measure(vipN)));
+      samples.direct?.push(...(await measure(server.ip)));
+      await runner.deleteTable();
+      await sh('ip', ['netns', 'exec', topo.nodeNetns, 'nft', '-f', '-'], linearScript(n, { vip: vip(n - 1), ep: server.ip }));
+      samples.linear?.push(...(await measure(vip(n - 1))));
+      await sh('ip', ['netns', 'exec', topo.nodeNetns, 'nft', 'delete table ip linear']);
+    }
+    const direct = median(samples.direct ?? []);
+    console.log(`## Data plane: TCP connect from a pod, p50 (p90) over ${(connects - 20) * rounds} connects each`);
+    const line = (label: string, xs: number[]) =>
+      console.log(`  ${label.padEnd(44)} ${median(xs).toFixed(1)} µs (${pct(xs, 0.9).toFixed(1)})  ${(median(xs) / direct).toFixed(2)}× direct`);
+    line('direct to the pod IP (our table loaded)', samples.direct ?? []);
+    line('ClusterIP, ours, 1 Service', samples.ours1 ?? []);
+    line(`ClusterIP, ours, ${n} Services`, samples.oursN ?? []);
+    line(`ClusterIP, linear (iptables shape), ${n} rules`, samples.linear ?? []);
+    const ratio = median(samples.oursN ?? []) / direct;
+    console.log(`  target VIP ≤ 1.1× direct: ${ratio <= 1.1 ? 'MET' : 'MISSED'} (${ratio.toFixed(2)}×)`);
+  } finally {
+    await topo.destroy();
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('bench/proxy.ts needs root (network namespaces)');
+  const netns = `cipx-bench${process.pid}`;
+  await sh('ip', ['netns', 'add', netns]);
+  try {
+    await controlPlane(netns);
+  } finally {
+    await sh('ip', ['netns', 'del', netns]);
+  }
+  await dataPlane();
+}
+
+await main();

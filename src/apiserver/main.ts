@@ -1,0 +1,62 @@
+// The API server process (what `clusterip up` runs as its `apiserver` part):
+//   node src/apiserver/main.ts --data-dir D --port 6443 --socket D/api.sock --service-cidr 10.96.0.0/12
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { openBackend, type BackendConfig } from '../storage/index.ts';
+import { createApiCore } from './core.ts';
+import {
+  bootstrapServiceNetworking,
+  ipAddressStrategy,
+  repairServiceAllocations,
+  serviceCIDRStrategy,
+  serviceNetworkConfig,
+  serviceStrategy,
+} from './registry/service/index.ts';
+import { startApiServer } from './server.ts';
+
+const { values } = parseArgs({
+  options: {
+    'data-dir': { type: 'string', default: '.' },
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '6443' },
+    socket: { type: 'string' },
+    'service-cidr': { type: 'string', default: '10.96.0.0/12,fd00:10:96::/112' },
+    storage: { type: 'string', default: 'sqlite' },
+    'etcd-endpoints': { type: 'string', default: 'http://127.0.0.1:2379' },
+  },
+});
+
+const log = (message: string) => process.stderr.write(`${new Date().toISOString()} apiserver: ${message}\n`);
+const port = Number(values.port);
+const storage: BackendConfig =
+  values.storage === 'etcd'
+    ? { kind: 'etcd', endpoints: values['etcd-endpoints'].split(',') }
+    : { kind: 'sqlite', path: path.join(values['data-dir'], 'state.db') };
+
+const backend = await openBackend(storage, (err) => log(`storage: ${(err as Error).message}`));
+const network = serviceNetworkConfig(values['service-cidr'], port);
+const services = serviceStrategy(network);
+const core = await createApiCore({
+  backend,
+  strategies: { services, ipaddresses: ipAddressStrategy, servicecidrs: serviceCIDRStrategy },
+});
+const boot = await bootstrapServiceNetworking(backend, network);
+const repair = await repairServiceAllocations(backend, network);
+const fixed = repair.removedIPAddresses.length + repair.createdIPAddresses.length;
+if (fixed || repair.conflicts.length) log(`repair: ${JSON.stringify(repair)}`);
+log(`service network ${network.ranges.map((r) => r.cidr).join(',')}; kubernetes Service ${boot.kubernetesServiceIP}`);
+
+const server = await startApiServer({ core, host: values.host, port, socketPath: values.socket });
+log(`serving on ${server.url}${values.socket ? ` and unix://${values.socket}` : ''} (storage: ${values.storage})`);
+
+let closing = false;
+const stop = async () => {
+  if (closing) return;
+  closing = true;
+  await server.close();
+  await core.close();
+  await backend.close();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());

@@ -1,0 +1,280 @@
+// The wire side of the answer: turning a DnsAnswer into a DNS message (dns-packet), with truncation for UDP,
+// and the fast path that answers a repeated question from a pre-encoded response by patching only the ID,
+// the RD/CD bits and the SOA serial. Buffers only; no sockets here.
+import dnsPacket from 'dns-packet';
+import type { Rcode } from './answer.ts';
+import type { DnsRecord } from './records.ts';
+
+// dns-packet exports its record and question codecs at runtime; its typings leave them out.
+const codecs = dnsPacket as unknown as {
+  answer: { encodingLength(rr: dnsPacket.Answer): number };
+  question: { encodingLength(q: dnsPacket.Question): number };
+};
+const recordLength = (rr: dnsPacket.Answer): number => codecs.answer.encodingLength(rr);
+const questionLength = (q: dnsPacket.Question): number => codecs.question.encodingLength(q);
+
+export const rcodeNumbers: Record<Rcode, number> = {
+  NOERROR: 0,
+  FORMERR: 1,
+  SERVFAIL: 2,
+  NXDOMAIN: 3,
+  NOTIMP: 4,
+  REFUSED: 5,
+};
+
+const flagQR = 0x8000;
+const flagAA = 0x0400;
+const flagTC = 0x0200;
+const flagRD = 0x0100;
+const flagRA = 0x0080;
+const flagCD = 0x0010;
+const typeOPT = 41;
+/** Plain DNS over UDP without EDNS0 (RFC 1035 4.2.1). */
+export const classicUDPSize = 512;
+/** The largest EDNS0 UDP payload we honour or advertise. */
+export const maxUDPSize = 4096;
+export const tcpMaxSize = 65535;
+
+/** What the server needs from a query's header, question and OPT, read without a full decode. */
+export interface QueryInfo {
+  id: number;
+  /** The raw header flags (RD and CD are copied into the reply). */
+  flags: number;
+  /** Offset just past QTYPE/QCLASS. */
+  questionEnd: number;
+  qtype: number;
+  qclass: number;
+  edns: { udpSize: number; dnssecOK: boolean; version: number } | undefined;
+  /** The question exactly as sent (case kept, no compression) and the EDNS shape: the cache key's base. */
+  questionKey: string;
+}
+
+/**
+ * Reads a standard query (QR=0, OPCODE=QUERY, one question, no answer/authority, at most an OPT in
+ * additional). Anything else → undefined, and the caller takes the full-decode path.
+ */
+export function readQuery(msg: Buffer): QueryInfo | undefined {
+  if (msg.length < 17) return undefined;
+  const flags = msg.readUInt16BE(2);
+  if ((flags & 0xf800) !== 0) return undefined; // a response, or an opcode other than QUERY
+  if (msg[4] !== 0 || msg[5] !== 1 || msg[6] !== 0 || msg[7] !== 0 || msg[8] !== 0 || msg[9] !== 0) return undefined;
+  const arcount = msg.readUInt16BE(10);
+  if (arcount > 1) return undefined;
+  let off = 12;
+  for (;;) {
+    if (off >= msg.length) return undefined;
+    const len = msg[off];
+    if (len === 0) break;
+    if (len > 63) return undefined; // compression pointer in a question: full decode
+    off += len + 1;
+  }
+  off += 1;
+  if (off + 4 > msg.length) return undefined;
+  const qtype = msg.readUInt16BE(off);
+  const qclass = msg.readUInt16BE(off + 2);
+  const questionEnd = off + 4;
+  let edns: QueryInfo['edns'];
+  if (arcount === 1) {
+    // The OPT pseudo-record: root name, TYPE 41, CLASS = UDP size, TTL = ext-rcode/version/flags.
+    if (questionEnd + 11 > msg.length || msg[questionEnd] !== 0) return undefined;
+    if (msg.readUInt16BE(questionEnd + 1) !== typeOPT) return undefined;
+    edns = {
+      udpSize: msg.readUInt16BE(questionEnd + 3),
+      version: msg[questionEnd + 6],
+      dnssecOK: (msg[questionEnd + 7] & 0x80) !== 0,
+    };
+  }
+  const ednsKey = edns ? `|e${edns.version}${edns.dnssecOK ? 'd' : ''}` : '|';
+  return {
+    id: msg.readUInt16BE(0),
+    flags,
+    questionEnd,
+    qtype,
+    qclass,
+    edns,
+    questionKey: msg.toString('latin1', 12, questionEnd) + ednsKey,
+  };
+}
+
+/** The size limit of a reply: 512 over plain UDP, the EDNS0 buffer size (≥ 512) when given, 64 KiB on TCP. */
+export function replySizeLimit(transport: 'udp' | 'tcp', edns: { udpSize: number } | undefined): number {
+  if (transport === 'tcp') return tcpMaxSize;
+  if (!edns) return classicUDPSize;
+  return Math.max(classicUDPSize, Math.min(edns.udpSize, maxUDPSize));
+}
+
+export interface ReplyQuestion {
+  name: string;
+  type: string;
+  class: string;
+}
+
+/** Our records, or ones an upstream sent (forwarded replies). */
+export type WireRecord = DnsRecord | dnsPacket.Answer;
+
+export interface ReplyContent {
+  rcode: Rcode | number;
+  aa: boolean;
+  answer: readonly WireRecord[];
+  authority: readonly WireRecord[];
+  additional: readonly WireRecord[];
+}
+
+export interface EncodedReply {
+  buf: Buffer;
+  /** Where the SOA serial sits (so a cached reply carries the current one), or -1. */
+  serialOffset: number;
+  truncated: boolean;
+}
+
+/** Encodes an answer as a reply to `question`, cutting it to `limit` bytes (TC set when answers had to go). */
+export function encodeReply(
+  question: ReplyQuestion,
+  result: ReplyContent,
+  options: { id: number; queryFlags: number; edns: QueryInfo['edns']; limit: number },
+): EncodedReply {
+  const opt = options.edns
+    ? [{ name: '.', type: 'OPT' as const, udpPayloadSize: maxUDPSize, extendedRcode: 0, ednsVersion: 0, flags: options.edns.dnssecOK ? dnsPacket.DNSSEC_OK : 0, flag_do: options.edns.dnssecOK, options: [] }]
+    : [];
+  let flags =
+    flagQR | flagRA | (result.aa ? flagAA : 0) | (options.queryFlags & (flagRD | flagCD)) |
+    (typeof result.rcode === 'number' ? result.rcode & 0xf : rcodeNumbers[result.rcode]);
+  let answers = result.answer;
+  let authorities = result.authority;
+  let additionals = result.additional;
+  const encode = (): Buffer =>
+    dnsPacket.encode({
+      type: 'response',
+      id: options.id,
+      flags,
+      questions: [{ name: question.name, type: question.type as dnsPacket.RecordType, class: question.class as dnsPacket.RecordClass }],
+      answers: answers as dnsPacket.Answer[],
+      authorities: authorities as dnsPacket.Answer[],
+      additionals: [...(additionals as dnsPacket.Answer[]), ...opt],
+    });
+  let buf = encode();
+  let truncated = false;
+  if (buf.length > options.limit) {
+    // First the additional section goes (no TC needed, RFC 2181 9); then whole answer records, with TC.
+    additionals = [];
+    buf = encode();
+    if (buf.length > options.limit) {
+      truncated = true;
+      flags |= flagTC;
+      authorities = [];
+      const all = answers;
+      let room = options.limit - (buf.length - sectionLength(all) - sectionLength(result.authority));
+      const kept: WireRecord[] = [];
+      for (const rr of all) {
+        const len = recordLength(rr as dnsPacket.Answer);
+        if (len > room) break;
+        room -= len;
+        kept.push(rr);
+      }
+      answers = kept;
+      buf = encode();
+    }
+  }
+  return { buf, serialOffset: truncated ? -1 : serialOffsetOf(buf, question, answers, authorities), truncated };
+}
+
+function sectionLength(records: readonly WireRecord[]): number {
+  let n = 0;
+  for (const rr of records) n += recordLength(rr as dnsPacket.Answer);
+  return n;
+}
+
+function serialOffsetOf(buf: Buffer, question: ReplyQuestion, answers: readonly WireRecord[], authorities: readonly WireRecord[]): number {
+  // dns-packet does not compress names, so record offsets follow from encoding lengths.
+  let off = 12 + questionLength({ name: question.name, type: question.type as dnsPacket.RecordType });
+  for (const section of [answers, authorities]) {
+    for (const rr of section) {
+      const len = recordLength(rr as dnsPacket.Answer);
+      if (rr.type === 'SOA') {
+        const at = off + len - 20; // serial, refresh, retry, expire, minimum: 5 × 4 bytes at the end
+        return at >= 0 && at + 4 <= buf.length ? at : -1;
+      }
+      off += len;
+    }
+  }
+  return -1;
+}
+
+/** A reply for a message we cannot answer from its question (FORMERR, NOTIMP), echoing the header only. */
+export function headerOnlyReply(msg: Buffer, rcode: Rcode): Buffer | undefined {
+  if (msg.length < 12) return undefined;
+  const out = Buffer.alloc(12);
+  msg.copy(out, 0, 0, 2);
+  const opcode = msg.readUInt16BE(2) & 0x7800;
+  out.writeUInt16BE(flagQR | opcode | (msg.readUInt16BE(2) & flagRD) | flagRA | rcodeNumbers[rcode], 2);
+  return out;
+}
+
+// --- the fast path ----------------------------------------------------------------------------------------
+
+export interface CachedReply {
+  buf: Buffer;
+  serialOffset: number;
+  /** For metrics without a decode. */
+  qtype: number;
+  rcode: number;
+}
+
+/**
+ * Pre-encoded replies keyed by the exact question bytes (so case variants are separate entries and the
+ * query's case is always kept), the EDNS shape and the size limit. Each entry lists the index keys its
+ * answer consulted; invalidate(keys) drops exactly the entries an index change can alter.
+ */
+export class ReplyCache {
+  private readonly entries = new Map<string, CachedReply>();
+  private readonly byDep = new Map<string, Set<string>>();
+  private readonly maxEntries: number;
+
+  constructor(maxEntries = 100_000) {
+    this.maxEntries = maxEntries;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): CachedReply | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: string, reply: CachedReply, deps: readonly string[]): void {
+    if (this.entries.size >= this.maxEntries) this.clear(); // crude but bounded; refills on demand
+    this.entries.set(key, reply);
+    for (const d of deps) {
+      let set = this.byDep.get(d);
+      if (!set) this.byDep.set(d, (set = new Set()));
+      set.add(key);
+    }
+  }
+
+  invalidate(keys: readonly string[]): void {
+    for (const d of keys) {
+      const set = this.byDep.get(d);
+      if (!set) continue;
+      this.byDep.delete(d);
+      for (const k of set) this.entries.delete(k);
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.byDep.clear();
+  }
+}
+
+/** A copy of a cached reply for this query: its ID, its RD/CD bits, the current SOA serial. */
+export function patchReply(cached: CachedReply, query: Buffer, serial: number): Buffer {
+  const out = Buffer.allocUnsafe(cached.buf.length);
+  cached.buf.copy(out);
+  out[0] = query[0];
+  out[1] = query[1];
+  out[2] = (out[2] & 0xfe) | (query[2] & 0x01); // RD
+  out[3] = (out[3] & 0xef) | (query[3] & 0x10); // CD
+  if (cached.serialOffset >= 0) out.writeUInt32BE(serial, cached.serialOffset);
+  return out;
+}

@@ -7,7 +7,7 @@
 //   node bench/proxy.ts [--quick]
 import { Executor, NetnsRunner } from '../src/proxy/executor.ts';
 import type { ServiceInfo, SliceInfo } from '../src/proxy/model.ts';
-import { type ProxyConfig, fullScript, plan } from '../src/proxy/plan.ts';
+import { Planner, type ProxyConfig, fullScript, slicesByService } from '../src/proxy/plan.ts';
 import { Topology, sh } from '../test/proxy/topology.ts';
 
 const quick = process.argv.includes('--quick');
@@ -81,6 +81,15 @@ function linearScript(n: number, target: { vip: string; ep: string }): string {
   return out.join('\n') + '\n';
 }
 
+/** A planner and the inputs it was fed (the bench adds to them). */
+function planned(input: { services: ServiceInfo[]; slices: SliceInfo[] }) {
+  const planner = new Planner(config);
+  const services = new Map(input.services.map((s) => [s.id, s]));
+  const bySvc = slicesByService(input.slices);
+  const delta = planner.update(services, (id) => bySvc.get(id) ?? [], services.keys());
+  return { planner, delta, services, bySvc };
+}
+
 async function timed<T>(fn: () => Promise<T> | T): Promise<[T, number]> {
   const start = performance.now();
   const value = await fn();
@@ -104,10 +113,10 @@ async function controlPlane(netns: string): Promise<void> {
   for (const n of quick ? [1000] : [1000, 10_000]) {
     const input = cluster(n);
     const executor = new Executor(runner);
-    const [p, planMs] = await timed(() => plan(input, config));
-    const [, nftMs] = await timed(() => executor.apply(p));
+    const [p, planMs] = await timed(() => planned(input));
+    const [, nftMs] = await timed(() => executor.sync(p.planner, p.delta));
     fullTimes.set(n, planMs + nftMs);
-    const bytes = Buffer.byteLength(fullScript(p.state));
+    const bytes = Buffer.byteLength(fullScript(p.planner.state()));
     console.log(`  ${n} services × 2 endpoints: ${ms(planMs + nftMs)} (plan ${ms(planMs)}, nft ${ms(nftMs)}, ${(bytes / 1e6).toFixed(1)} MB)`);
   }
   await runner.deleteTable();
@@ -121,17 +130,20 @@ async function controlPlane(netns: string): Promise<void> {
 
   console.log('## Control plane: add one Service at 10k (plan + diff + nft)');
   const base = quick ? 1000 : 10_000;
-  const input = cluster(base);
   const executor = new Executor(runner);
-  await executor.apply(plan(input, config));
+  const p = planned(cluster(base));
+  await executor.sync(p.planner, p.delta);
   const adds: number[] = [];
   const plans: number[] = [];
   for (let k = 0; k < 15; k++) {
     const extra = cluster(1, base + k);
-    input.services.push(...extra.services);
-    input.slices.push(...extra.slices);
-    const [p, planMs] = await timed(() => plan(input, config));
-    const [result, applyMs] = await timed(() => executor.apply(p));
+    const svc = extra.services[0] as ServiceInfo;
+    const [delta, planMs] = await timed(() => {
+      p.services.set(svc.id, svc);
+      p.bySvc.set(svc.id, extra.slices);
+      return p.planner.update(p.services, (id) => p.bySvc.get(id) ?? [], [svc.id]);
+    });
+    const [result, applyMs] = await timed(() => executor.sync(p.planner, delta));
     if (result.full) throw new Error('expected a partial sync');
     plans.push(planMs);
     adds.push(planMs + applyMs);
@@ -156,7 +168,8 @@ async function dataPlane(): Promise<void> {
       const input = cluster(count);
       const last = input.slices[input.slices.length - 1];
       if (last) last.endpoints = [{ ip: server.ip, ready: true, serving: true, terminating: false, nodeName: 'node-a' }];
-      await new Executor(runner).apply(plan(input, config));
+      const p = planned(input);
+      await new Executor(runner).sync(p.planner, p.delta);
       return vip(count - 1);
     };
     const connects = quick ? 300 : 600;

@@ -226,6 +226,11 @@ export class PodManager {
     return false;
   }
 
+  has(namespace: string, name: string): boolean {
+    for (const w of this.workers.values()) if (w.pod.metadata.namespace === namespace && w.pod.metadata.name === name) return true;
+    return false;
+  }
+
   get size(): number {
     return this.workers.size;
   }

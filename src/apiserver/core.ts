@@ -99,6 +99,11 @@ function isObject(v: unknown): v is Record<string, unknown> {
 export function errorResponse(err: unknown): ApiBodyResponse {
   let e: ApiError;
   if (err instanceof ApiError) e = err;
+  else if (err instanceof Error && err.name === 'PatchError') {
+    // The patch module's own error type carries Kubernetes' code, reason and causes.
+    const pe = err as Error & { code: number; reason: string; causes?: { field?: string; message?: string; reason?: string }[] };
+    e = new ApiError(pe.code, pe.reason, pe.message, pe.causes?.length ? { causes: pe.causes } : undefined);
+  }
   else if (err instanceof StorageError && err.code === 'Unavailable') e = ApiError.serviceUnavailable(err.message);
   else if (err instanceof StorageError && err.code === 'Compacted') e = ApiError.gone(`too old resource version: ${err.message}`);
   else {
@@ -212,6 +217,10 @@ class ChunkQueue implements AsyncIterable<string> {
   private waiting: ((r: IteratorResult<string>) => void) | undefined;
   private ended = false;
   onEnd: (() => void) | undefined;
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
 
   push(s: string): void {
     if (this.ended) return;
@@ -382,14 +391,19 @@ export async function createApiCore(options: ApiCoreOptions): Promise<ApiCore> {
       if (!rv || rv === '0') throw ApiError.badRequest('resourceVersionMatch "Exact" is forbidden for resourceVersion "0"');
       revision = Number(rv);
     }
-    const result = await store.list(rr.r, rr.namespace, {
+    const query = {
       labels: parseLabelSelector(q.get('labelSelector')),
       fields: parseFieldSelector(q.get('fieldSelector')),
       limit: limit && limit > 0 ? limit : undefined,
       continueToken: q.get('continue') || undefined,
       revision,
-    });
-    return respond(200, result, req, rr.r);
+    };
+    const rendering = negotiate(header(req.headers, 'accept'));
+    if (rendering.as === 'Object' && !rendering.yaml) {
+      const warnings = deprecationWarnings[rr.r.plural] ? [deprecationWarnings[rr.r.plural]] : [];
+      return { status: 200, headers: { ...jsonHeaders, ...warningHeader(warnings) }, body: await store.listJson(rr.r, rr.namespace, query) };
+    }
+    return respond(200, await store.list(rr.r, rr.namespace, query), req, rr.r);
   }
 
   async function watch(req: ApiRequest, rr: ResourceRequest): Promise<ApiResponse> {
@@ -439,11 +453,14 @@ export async function createApiCore(options: ApiCoreOptions): Promise<ApiCore> {
         }, bookmarkMs),
       );
     openStreams.add(queue);
-    queue.onEnd = () => {
+    const cleanup = (): void => {
       watcher.stop();
       for (const t of timers) clearTimeout(t);
       openStreams.delete(queue);
     };
+    // An ERROR event during the initial replay may have ended the stream already.
+    if (queue.isEnded) cleanup();
+    else queue.onEnd = cleanup;
     return {
       status: 200,
       headers: { ...jsonHeaders, ...warningHeader(deprecationWarnings[rr.r.plural] ? [deprecationWarnings[rr.r.plural]] : []) },
@@ -543,7 +560,9 @@ export async function createApiCore(options: ApiCoreOptions): Promise<ApiCore> {
             applied.metadata ??= {};
             if (!applied.metadata.name) applied.metadata.name = rr.name;
             if (rr.r.namespaced && rr.namespace && !applied.metadata.namespace) applied.metadata.namespace = rr.namespace;
-            result = pm.serverSideApply!(old, applied, { manager: manager!, force, now: ctx.now });
+            result = pm.serverSideApply!(old, applied, { manager: manager!, force, now: ctx.now, subresource: sub });
+            // The patch module answers {object}.
+            if (isObject(result) && isObject(result.object)) result = result.object;
           }
         }
         if (!isObject(result) || !isObject(result.metadata)) throw ApiError.invalidPatch('the patch did not produce an object');
@@ -707,9 +726,13 @@ export async function createApiCore(options: ApiCoreOptions): Promise<ApiCore> {
     return text(ok ? 200 : 500, body);
   }
 
-  async function openapi(path: string): Promise<ApiResponse> {
+  async function openapi(req: ApiRequest, path: string): Promise<ApiResponse> {
     const oa = peers.openapi;
     let doc: unknown;
+    const protobufV2 = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+    if (path === '/openapi/v2' && header(req.headers, 'accept').includes(protobufV2) && oa?.openapiV2Protobuf)
+      // kube-openapi answers the @-spelled type (which Go's mime parser refuses) as octet-stream.
+      return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from(oa.openapiV2Protobuf()) };
     if (path === '/openapi/v2') doc = oa?.openapiV2?.();
     else if (path === '/openapi/v3') doc = oa?.openapiV3Paths?.();
     else doc = oa?.openapiV3Document?.(path.slice('/openapi/v3/'.length));
@@ -737,7 +760,7 @@ export async function createApiCore(options: ApiCoreOptions): Promise<ApiCore> {
           return json(200, apiGroupList());
       }
       if (/^\/(livez|readyz|healthz)\/[\w/-]+$/.test(path)) return text(200, 'ok');
-      if (path === '/openapi/v2' || path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return openapi(path);
+      if (path === '/openapi/v2' || path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return openapi(req, path);
       let m = path.match(/^\/api\/([^/]+)$/);
       if (m) {
         const list = apiResourceList('', m[1]);

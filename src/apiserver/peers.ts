@@ -11,7 +11,7 @@ export interface PatchModule {
   serverSideApply(
     live: KubeObject | undefined,
     applied: KubeObject,
-    options: { manager: string; force: boolean; now: string },
+    options: { manager: string; force: boolean; now: string; subresource?: string },
   ): unknown;
   trackManagedFields(
     old: KubeObject | undefined,
@@ -22,6 +22,8 @@ export interface PatchModule {
 
 export interface OpenApiModule {
   openapiV2(): unknown;
+  /** The v2 document in gnostic protobuf (kubectl ≤ 1.28 asks for it). */
+  openapiV2Protobuf(): Uint8Array;
   openapiV3Paths(): unknown;
   openapiV3Document(path: string): unknown;
   unknownFields(apiVersion: string, kind: string, obj: unknown): string[];

@@ -248,7 +248,9 @@ export function storagePrefixFor(r: ResourceInfo, namespace: string | undefined)
 /** The stored form: JSON without metadata.resourceVersion (that is the key's modRevision, set on read). */
 export function encodeForStorage(obj: KubeObject): string {
   const { resourceVersion: _rv, ...metadata } = obj.metadata;
-  return JSON.stringify({ ...obj, metadata });
+  // metadata first, so a list can splice resourceVersion in without re-encoding (Store.listJson).
+  const { metadata: _m, ...rest } = obj;
+  return JSON.stringify({ metadata, ...rest });
 }
 
 /** The object read back, with resourceVersion from the stored revision. */

@@ -105,7 +105,12 @@ export class DnsServer {
   }
 
   private bindUDP(port: number): Promise<dgram.Socket> {
-    const sock = dgram.createSocket({ type: this.host.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
+    const sock = dgram.createSocket({
+      type: this.host.includes(':') ? 'udp6' : 'udp4',
+      // Replies go to the sender's IP literal: skip dns.lookup's nextTick round per datagram.
+      lookup: (address: string, _family: unknown, callback: (err: Error | null, address: string, family: number) => void) =>
+        callback(null, address, address.includes(':') ? 6 : 4),
+    });
     return new Promise((resolve, reject) => {
       sock.once('error', reject);
       sock.bind(port, this.host, () => {
@@ -183,7 +188,7 @@ export class DnsServer {
       const hit = this.cache.get(key);
       if (hit) {
         const out = patchReply(hit, msg, this.index.serial);
-        this.observe(transport, family, hit.qtype, hit.rcode, 'kubernetes', started);
+        if (hit.metrics) this.metrics?.observeSlot(hit.metrics, transport, family, (performance.now() - started) / 1000);
         return out;
       }
     }
@@ -228,7 +233,9 @@ export class DnsServer {
     // Cache only complete knowledge: after the first sync, and when the query could be read on the fast path.
     if (key !== undefined && this.index.synced) {
       const template = Buffer.from(encoded.buf);
-      this.cache.set(key, { buf: template, serialOffset: encoded.serialOffset, qtype: query?.qtype ?? 0, rcode }, result.deps);
+      const qtype = query?.qtype ?? 0;
+      const metrics = this.metrics?.slot(question.type, rcode, 'kubernetes');
+      this.cache.set(key, { buf: template, serialOffset: encoded.serialOffset, qtype, rcode, metrics }, result.deps);
     }
     this.observe(transport, family, question.type, rcode, 'kubernetes', started);
     return encoded.buf;

@@ -3,6 +3,7 @@
 // the RD/CD bits and the SOA serial. Buffers only; no sockets here.
 import dnsPacket from 'dns-packet';
 import type { Rcode } from './answer.ts';
+import type { MetricSlot } from './metrics.ts';
 import type { DnsRecord } from './records.ts';
 
 // dns-packet exports its record and question codecs at runtime; its typings leave them out.
@@ -218,6 +219,8 @@ export interface CachedReply {
   /** For metrics without a decode. */
   qtype: number;
   rcode: number;
+  /** The reply's metric cells, resolved when cached (see DnsMetrics.slot). */
+  metrics?: MetricSlot;
 }
 
 /**

@@ -1,10 +1,11 @@
-// The executor: the thin I/O layer between a plan and the kernel. It keeps an in-memory copy of what it
-// programmed and sends only the difference as one `nft -f -` transaction; after any failure it forgets that
-// copy, so the next sync replaces the whole table atomically (as kube-proxy's nftables proxier marks
-// needFullSync). It never lists the table in the sync path (`nft list` of 10k Services takes ~1 s).
+// The executor: the thin I/O layer between the planner and the kernel. While the kernel holds the planner's
+// previous state (our in-memory copy of what is programmed) it sends only the difference, as one `nft -f -`
+// transaction; after any failure it forgets that, so the next sync replaces the whole table atomically (as
+// kube-proxy's nftables proxier marks needFullSync). It never lists the table in the sync path (`nft list`
+// of 10k Services takes ~1 s).
 import { spawn } from 'node:child_process';
 import { type ConntrackFilter, staleConntrackFilters } from './conntrack.ts';
-import { type NftState, type Plan, type PlannedPort, diffScript, fullScript, TABLE_FAMILY, TABLE_NAME } from './plan.ts';
+import { type Delta, type PlannedPort, type Planner, deltaScript, fullScript, TABLE_FAMILY, TABLE_NAME } from './plan.ts';
 
 /** Where scripts and conntrack deletions go. The real one runs in a network namespace; tests may fake it. */
 export interface NftRunner {
@@ -82,42 +83,57 @@ export interface ExecutorOptions {
 export class Executor {
   private readonly runner: NftRunner;
   private readonly options: ExecutorOptions;
-  private programmed: NftState | undefined;
-  private programmedPorts: Map<string, PlannedPort> | undefined;
+  /** Whether the kernel holds exactly the planner's state (our in-memory copy of what is programmed). */
+  private inSync = false;
+  private everSynced = false;
+  /** Ports as they were before deltas whose conntrack clean-up has not run yet (their sync failed). */
+  private pendingBefore = new Map<string, PlannedPort>();
 
   constructor(runner: NftRunner, options: ExecutorOptions = {}) {
     this.runner = runner;
     this.options = options;
   }
 
-  /** Whether the next apply replaces the whole table (start-up, after a failure, or when asked). */
+  /** Whether the next sync replaces the whole table (start-up, after a failure, or when asked). */
   get needsFullSync(): boolean {
-    return this.programmed === undefined;
+    return !this.inSync;
   }
 
   requestFullSync(): void {
-    this.programmed = undefined;
+    this.inSync = false;
   }
 
-  /** Brings the kernel to the plan. On failure the next apply is a full one; the error is rethrown. */
-  async apply(plan: Plan): Promise<SyncResult> {
-    const full = this.programmed === undefined || this.programmed.skeleton !== plan.state.skeleton;
-    const script = full || !this.programmed ? fullScript(plan.state) : diffScript(this.programmed, plan.state);
+  /**
+   * Brings the kernel to the planner's state: only `delta` (what the planner's last update changed) when the
+   * kernel is known to hold the previous state, else the whole table in one atomic transaction (which is
+   * also how a restarted proxy adopts the table it finds). On failure the next sync is a full one.
+   */
+  async sync(planner: Planner, delta: Delta): Promise<SyncResult> {
+    const full = !this.inSync;
+    const script = full ? fullScript(planner.state()) : deltaScript(delta);
+    const before = new Map(this.pendingBefore);
+    for (const [id, port] of delta.portsBefore) if (!before.has(id)) before.set(id, port);
+    for (const id of delta.portsAfter.keys()) if (!before.has(id)) before.set(id, { ...(delta.portsAfter.get(id) as PlannedPort), backends: [] });
     try {
       if (script !== '') await this.runner.runScript(script);
     } catch (err) {
-      this.programmed = undefined;
+      this.inSync = false;
+      this.pendingBefore = before;
       throw err;
     }
-    const before = this.programmedPorts;
-    this.programmed = plan.state;
-    this.programmedPorts = plan.ports;
+    this.inSync = true;
+    this.pendingBefore = new Map();
     // After the rules are in place, so a deleted flow's next packet meets the new rules. On the first sync
     // after start there is no "before": flows found then are left alone (they may be live, NATed by us).
     let conntrackDeleted = 0;
-    if (before) {
-      const filters = staleConntrackFilters(before, plan.ports);
-      for (const f of filters) {
+    if (this.everSynced) {
+      const now = planner.ports();
+      const after = new Map<string, PlannedPort>();
+      for (const id of before.keys()) {
+        const port = now.get(id);
+        if (port) after.set(id, port);
+      }
+      for (const f of staleConntrackFilters(before, after)) {
         try {
           await this.runner.deleteConntrack(f);
           conntrackDeleted++;
@@ -126,6 +142,7 @@ export class Executor {
         }
       }
     }
+    this.everSynced = true;
     return { full, scriptBytes: Buffer.byteLength(script), conntrackDeleted };
   }
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { endpointsFor, serviceFromApi, sliceFromApi } from './model.ts';
 import type { ServiceInfo, SliceInfo } from './model.ts';
-import { diffScript, fullScript, plan } from './plan.ts';
+import { Planner, deltaScript, diffScript, fullScript, plan, slicesByService } from './plan.ts';
 import type { ProxyConfig } from './plan.ts';
 import { makeService, makeSlice } from './testing.ts';
 import { type Packet, tracePacket } from './trace.ts';
@@ -183,5 +183,47 @@ describe('golden rule sets', () => {
   test('no change, no script', () => {
     const { services, slices } = scenario();
     assert.equal(diffScript(build(services, slices).state, build(services, slices).state), '');
+  });
+});
+
+describe('incremental planner', () => {
+  test('after any sequence of changes it equals a plan from scratch, and its deltas replay to it', () => {
+    // A deterministic pseudo-random walk over services and slices sharing endpoints.
+    let seed = 42;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const services = new Map<string, ServiceInfo>();
+    const slices = new Map<string, SliceInfo>();
+    const planner = new Planner(config);
+    // The "kernel": a state the deltas are replayed onto.
+    let replayed = plan({ services: [], slices: [] }, config).state;
+    for (let step = 0; step < 300; step++) {
+      const i = rand(12);
+      const id = `default/s${i}`;
+      const kind = rand(4);
+      if (kind === 0) services.delete(id);
+      else if (kind === 1) {
+        const svc = serviceFromApi(
+          makeService({ name: `s${i}`, clusterIPs: [`10.96.0.${i}`], ports: [{ name: 'p', port: 80, protocol: rand(2) ? 'TCP' : 'UDP' }], affinitySeconds: rand(3) === 0 ? 60 : 0 }),
+        );
+        assert.ok(svc);
+        services.set(id, svc);
+      } else {
+        const eps = Array.from({ length: rand(4) }, () => ({ ip: `10.244.1.${rand(6) + 2}`, ready: rand(5) !== 0 }));
+        const slice = sliceFromApi(makeSlice({ name: `s${i}-x`, service: `s${i}`, ports: [{ name: 'p', port: 8080, protocol: 'TCP' }, { name: 'p', port: 8080, protocol: 'UDP' }], endpoints: eps }));
+        assert.ok(slice);
+        slices.set(slice.id, slice);
+      }
+      const bySvc = slicesByService(slices.values());
+      const delta = planner.update(services, (sid) => bySvc.get(sid) ?? [], [id]);
+      const scratch = plan({ services: services.values(), slices: slices.values() }, config).state;
+      assert.deepEqual(planner.state(), scratch, `step ${step}`);
+      // The delta's script must be exactly what a diff of the two whole states says, modulo order.
+      const sortLines = (text: string) => canonical(text).split('\n').sort().join('\n');
+      assert.equal(sortLines(deltaScript(delta)), sortLines(diffScript(replayed, scratch)), `step ${step}`);
+      replayed = scratch;
+    }
   });
 });

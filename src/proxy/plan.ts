@@ -213,64 +213,227 @@ export function skeleton(config: ProxyConfig): string {
   return lines.join('\n') + '\n';
 }
 
-function emptyElements(): Elements {
+export function emptyElements(): Elements {
   const elements: Elements = new Map();
   for (const fam of [4, 6] as const) for (const base of SET_NAMES) elements.set(setName(base, fam), new Map());
   return elements;
 }
 
-/** The desired state of our table for the given Services and slices. */
-export function plan(input: PlanInput, config: ProxyConfig): Plan {
-  const slicesByService = new Map<string, SliceInfo[]>();
-  for (const slice of input.slices) {
-    const list = slicesByService.get(slice.serviceId);
-    if (list) list.push(slice);
-    else slicesByService.set(slice.serviceId, [slice]);
-  }
-  const elements = emptyElements();
-  const chains = new Map<string, string[]>();
-  const ports = new Map<string, PlannedPort>();
-  const set = (base: SetBase, fam: Family) => elements.get(setName(base, fam)) as Map<string, string>;
+/** What one Service contributes to the table. */
+interface Fragment {
+  elements: [set: string, key: string, value: string][];
+  chains: [name: string, rules: string[]][];
+  ports: [id: string, port: PlannedPort][];
+}
 
-  for (const svc of input.services) {
-    const slices = slicesByService.get(svc.id) ?? [];
-    for (const vip of svc.clusterIPs) {
-      const fam = familyOf(vip);
-      set('cluster-ips', fam).set(vip, '');
-      for (const port of svc.ports) {
-        const key = serviceKey(vip, port.protocol, port.port);
-        set('service-ports', fam).set(key, '');
-        const backends = endpointsFor(svc, port, fam, slices, config.nodeName);
-        ports.set(`${port.key}@${vip}`, { key, family: fam, vip, protocol: port.protocol, port: port.port, backends });
-        if (backends.length === 0) {
-          // As kube-proxy: no endpoints at all → REJECT; internalTrafficPolicy Local with endpoints only on
-          // other nodes → DROP.
-          const verdict = hasAnyEndpoint(svc, port, fam, slices) ? 'drop' : `goto ${REJECT_CHAIN}`;
-          set('no-endpoint-services', fam).set(key, verdict);
-          continue;
-        }
-        const count = backends.length;
-        let chainName: string;
-        if (svc.affinityTimeoutSeconds > 0) {
-          const timeout = svc.affinityTimeoutSeconds;
-          chainName = affinityChainName(count, timeout);
-          if (!chains.has(chainName)) chains.set(chainName, affinityChainRules(count, timeout));
-          const hit = affinityHitChainName(timeout);
-          if (!chains.has(hit)) chains.set(hit, affinityHitChainRules(timeout));
-        } else {
-          chainName = endpointsChainName(count);
-          if (!chains.has(chainName)) chains.set(chainName, endpointsChainRules(count));
-        }
-        set('service-ips', fam).set(key, `goto ${chainName}`);
-        const endpointsMap = set('service-endpoints', fam);
-        backends.forEach((b, slot) => {
-          endpointsMap.set(`${key} . ${slot}`, `${b.ip} . ${b.port}`);
-          set('hairpin', fam).set(`${b.ip} . ${b.ip}`, '');
-        });
+function serviceFragment(svc: ServiceInfo, slices: SliceInfo[], config: ProxyConfig): Fragment {
+  const fragment: Fragment = { elements: [], chains: [], ports: [] };
+  const add = (base: SetBase, fam: Family, key: string, value = '') => fragment.elements.push([setName(base, fam), key, value]);
+  for (const vip of svc.clusterIPs) {
+    const fam = familyOf(vip);
+    add('cluster-ips', fam, vip);
+    for (const port of svc.ports) {
+      const key = serviceKey(vip, port.protocol, port.port);
+      add('service-ports', fam, key);
+      const backends = endpointsFor(svc, port, fam, slices, config.nodeName);
+      fragment.ports.push([`${port.key}@${vip}`, { key, family: fam, vip, protocol: port.protocol, port: port.port, backends }]);
+      if (backends.length === 0) {
+        // As kube-proxy: no endpoints at all → REJECT; internalTrafficPolicy Local with endpoints only on
+        // other nodes → DROP.
+        add('no-endpoint-services', fam, key, hasAnyEndpoint(svc, port, fam, slices) ? 'drop' : `goto ${REJECT_CHAIN}`);
+        continue;
       }
+      const count = backends.length;
+      let chainName: string;
+      if (svc.affinityTimeoutSeconds > 0) {
+        const timeout = svc.affinityTimeoutSeconds;
+        chainName = affinityChainName(count, timeout);
+        fragment.chains.push([chainName, affinityChainRules(count, timeout)]);
+        fragment.chains.push([affinityHitChainName(timeout), affinityHitChainRules(timeout)]);
+      } else {
+        chainName = endpointsChainName(count);
+        fragment.chains.push([chainName, endpointsChainRules(count)]);
+      }
+      add('service-ips', fam, key, `goto ${chainName}`);
+      backends.forEach((b, slot) => {
+        add('service-endpoints', fam, `${key} . ${slot}`, `${b.ip} . ${b.port}`);
+        add('hairpin', fam, `${b.ip} . ${b.ip}`);
+      });
     }
   }
-  return { state: { skeleton: skeleton(config), chains, elements }, ports };
+  return fragment;
+}
+
+/** The change between two successive desired states, as element and chain additions and removals. */
+export interface Delta {
+  addChains: Map<string, string[]>;
+  deleteChains: string[];
+  /** set → keys to delete (removed, or whose value changed). */
+  remove: Map<string, string[]>;
+  /** set → key → value to add. */
+  add: Map<string, Map<string, string>>;
+  /** Planned ports of the changed Services, before and after (for conntrack clean-up). */
+  portsBefore: Map<string, PlannedPort>;
+  portsAfter: Map<string, PlannedPort>;
+}
+
+interface Counted<T> {
+  value: T;
+  count: number;
+}
+
+/**
+ * The desired state, kept up to date Service by Service: each Service's contribution is memoised, elements
+ * and chains are reference-counted (an endpoint behind two Services is one hairpin element; many Services
+ * share `endpoints/2`), and an update of a few Services costs only their share, not the whole table.
+ * Still pure: no I/O; the caller says which Services changed.
+ */
+export class Planner {
+  readonly config: ProxyConfig;
+  private readonly fragments = new Map<string, Fragment>();
+  private readonly elements = new Map<string, Map<string, Counted<string>>>();
+  private readonly chains = new Map<string, Counted<string[]>>();
+  private readonly plannedPorts = new Map<string, PlannedPort>();
+  private readonly skeletonText: string;
+
+  constructor(config: ProxyConfig) {
+    this.config = config;
+    this.skeletonText = skeleton(config);
+    for (const fam of [4, 6] as const) for (const base of SET_NAMES) this.elements.set(setName(base, fam), new Map());
+  }
+
+  /**
+   * Re-plans the given Services (absent from `services`: deleted) and returns what changed.
+   * `slicesOf` gives a Service's slices by its `namespace/name`.
+   */
+  update(
+    services: ReadonlyMap<string, ServiceInfo>,
+    slicesOf: (serviceId: string) => SliceInfo[],
+    changed: Iterable<string>,
+  ): Delta {
+    const touchedElements = new Map<string, Map<string, string | undefined>>();
+    const touchedChains = new Map<string, boolean>();
+    const portsBefore = new Map<string, PlannedPort>();
+    const portsAfter = new Map<string, PlannedPort>();
+    const touchElement = (set: string, key: string, current: Counted<string> | undefined) => {
+      let keys = touchedElements.get(set);
+      if (!keys) touchedElements.set(set, (keys = new Map()));
+      if (!keys.has(key)) keys.set(key, current?.value);
+    };
+    for (const id of new Set(changed)) {
+      const old = this.fragments.get(id);
+      if (old) {
+        for (const [set, key] of old.elements) {
+          const entries = this.elements.get(set) as Map<string, Counted<string>>;
+          const entry = entries.get(key);
+          touchElement(set, key, entry);
+          if (entry && --entry.count === 0) entries.delete(key);
+        }
+        for (const [name] of old.chains) {
+          const entry = this.chains.get(name);
+          if (!touchedChains.has(name)) touchedChains.set(name, entry !== undefined);
+          if (entry && --entry.count === 0) this.chains.delete(name);
+        }
+        for (const [portId, port] of old.ports) {
+          portsBefore.set(portId, port);
+          this.plannedPorts.delete(portId);
+        }
+        this.fragments.delete(id);
+      }
+      const svc = services.get(id);
+      if (!svc) continue;
+      const fragment = serviceFragment(svc, slicesOf(id), this.config);
+      this.fragments.set(id, fragment);
+      for (const [set, key, value] of fragment.elements) {
+        const entries = this.elements.get(set) as Map<string, Counted<string>>;
+        const entry = entries.get(key);
+        touchElement(set, key, entry);
+        if (entry) {
+          entry.count++;
+          entry.value = value; // one VIP claimed by two Services: the latest wins
+        } else entries.set(key, { value, count: 1 });
+      }
+      for (const [name, rules] of fragment.chains) {
+        const entry = this.chains.get(name);
+        if (!touchedChains.has(name)) touchedChains.set(name, entry !== undefined);
+        if (entry) entry.count++;
+        else this.chains.set(name, { value: rules, count: 1 });
+      }
+      for (const [portId, port] of fragment.ports) {
+        portsAfter.set(portId, port);
+        this.plannedPorts.set(portId, port);
+      }
+    }
+    const delta: Delta = { addChains: new Map(), deleteChains: [], remove: new Map(), add: new Map(), portsBefore, portsAfter };
+    for (const [set, keys] of touchedElements) {
+      const entries = this.elements.get(set) as Map<string, Counted<string>>;
+      const remove: string[] = [];
+      const add = new Map<string, string>();
+      for (const [key, before] of keys) {
+        const after = entries.get(key)?.value;
+        if (before === after) continue;
+        if (before !== undefined) remove.push(key);
+        if (after !== undefined) add.set(key, after);
+      }
+      if (remove.length) delta.remove.set(set, remove);
+      if (add.size) delta.add.set(set, add);
+    }
+    for (const [name, existed] of touchedChains) {
+      const now = this.chains.get(name);
+      if (existed && !now) delta.deleteChains.push(name);
+      if (!existed && now) delta.addChains.set(name, now.value);
+    }
+    return delta;
+  }
+
+  /** The whole desired state (for a full sync). */
+  state(): NftState {
+    const elements: Elements = new Map();
+    for (const [set, entries] of this.elements) {
+      const m = new Map<string, string>();
+      for (const [key, entry] of entries) m.set(key, entry.value);
+      elements.set(set, m);
+    }
+    const chains = new Map<string, string[]>();
+    for (const [name, entry] of this.chains) chains.set(name, entry.value);
+    return { skeleton: this.skeletonText, chains, elements };
+  }
+
+  ports(): ReadonlyMap<string, PlannedPort> {
+    return this.plannedPorts;
+  }
+}
+
+/** Groups slices by the Service they belong to. */
+export function slicesByService(slices: Iterable<SliceInfo>): Map<string, SliceInfo[]> {
+  const out = new Map<string, SliceInfo[]>();
+  for (const slice of slices) {
+    const list = out.get(slice.serviceId);
+    if (list) list.push(slice);
+    else out.set(slice.serviceId, [slice]);
+  }
+  return out;
+}
+
+/** The desired state of our table for the given Services and slices, from scratch. */
+export function plan(input: PlanInput, config: ProxyConfig): Plan {
+  const services = new Map<string, ServiceInfo>();
+  for (const svc of input.services) services.set(svc.id, svc);
+  const bySvc = slicesByService(input.slices);
+  const planner = new Planner(config);
+  planner.update(services, (id) => bySvc.get(id) ?? [], services.keys());
+  return { state: planner.state(), ports: new Map(planner.ports()) };
+}
+
+/** The script for a delta, in the same order as diffScript. Empty when nothing changed. */
+export function deltaScript(delta: Delta): string {
+  const out = chainStatements([...delta.addChains]);
+  for (const [name, keys] of delta.remove) out.push(...elementStatements('delete', name, keys));
+  for (const [name, items] of delta.add) {
+    out.push(...elementStatements('add', name, [...items].map(([k, v]) => element(k, v))));
+  }
+  for (const name of [...delta.deleteChains].sort(compareText).reverse()) out.push(`delete chain ${TABLE} ${name}`);
+  return out.length === 0 ? '' : out.join('\n') + '\n';
 }
 
 /** Elements are written this many per statement: nft parses large single statements slowly. */

@@ -5,7 +5,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EndpointSlice, Service } from '../api/index.ts';
 import { type Executor, type SyncResult } from './executor.ts';
 import { type ServiceInfo, type SliceInfo, serviceFromApi, sliceFromApi } from './model.ts';
-import { type ProxyConfig, plan } from './plan.ts';
+import { Planner, type ProxyConfig } from './plan.ts';
 
 export interface ProxierOptions {
   config: ProxyConfig;
@@ -31,7 +31,6 @@ export interface Healthz {
 
 export class Proxier {
   readonly registry: Registry;
-  private readonly config: ProxyConfig;
   private readonly executor: Executor;
   private readonly minSyncPeriodMs: number;
   private readonly fullSyncPeriodMs: number;
@@ -40,8 +39,14 @@ export class Proxier {
   private readonly clock: () => number;
   private readonly log: NonNullable<ProxierOptions['log']>;
 
+  private readonly planner: Planner;
   private readonly services = new Map<string, ServiceInfo>();
-  private readonly slices = new Map<string, SliceInfo>();
+  /** Service `namespace/name` → its slices by slice `namespace/name`. */
+  private readonly slicesByService = new Map<string, Map<string, SliceInfo>>();
+  /** Slice `namespace/name` → the Service it was filed under. */
+  private readonly sliceOwner = new Map<string, string>();
+  /** Services whose planned share must be recomputed at the next sync. */
+  private changedServices = new Set<string>();
   /** Trigger times of slice changes not yet programmed. */
   private pendingTriggerTimes: number[] = [];
   /** When the oldest unprogrammed change arrived (undefined: none pending). */
@@ -65,7 +70,7 @@ export class Proxier {
   private readonly syncFailures: Counter;
 
   constructor(options: ProxierOptions) {
-    this.config = options.config;
+    this.planner = new Planner(options.config);
     this.executor = options.executor;
     this.minSyncPeriodMs = options.minSyncPeriodMs ?? 10;
     this.fullSyncPeriodMs = options.fullSyncPeriodMs ?? 3_600_000;
@@ -121,25 +126,40 @@ export class Proxier {
     const info = serviceFromApi(svc);
     if (info) this.services.set(id, info);
     else if (!this.services.delete(id)) return;
-    this.changed();
+    this.changed(id);
   }
 
   deleteService(svc: Service): void {
-    if (this.services.delete(`${svc.metadata.namespace ?? 'default'}/${svc.metadata.name ?? ''}`)) this.changed();
+    const id = `${svc.metadata.namespace ?? 'default'}/${svc.metadata.name ?? ''}`;
+    if (this.services.delete(id)) this.changed(id);
   }
 
   upsertEndpointSlice(slice: EndpointSlice): void {
     const id = `${slice.metadata.namespace ?? 'default'}/${slice.metadata.name ?? ''}`;
     const info = sliceFromApi(slice);
-    if (info) {
-      this.slices.set(id, info);
-      if (info.triggerTimeMs !== undefined) this.pendingTriggerTimes.push(info.triggerTimeMs);
-    } else if (!this.slices.delete(id)) return;
-    this.changed();
+    const previousOwner = this.sliceOwner.get(id);
+    if (previousOwner !== undefined && previousOwner !== info?.serviceId) this.removeSlice(id);
+    if (!info) return;
+    let slices = this.slicesByService.get(info.serviceId);
+    if (!slices) this.slicesByService.set(info.serviceId, (slices = new Map()));
+    slices.set(id, info);
+    this.sliceOwner.set(id, info.serviceId);
+    if (info.triggerTimeMs !== undefined) this.pendingTriggerTimes.push(info.triggerTimeMs);
+    this.changed(info.serviceId);
   }
 
   deleteEndpointSlice(slice: EndpointSlice): void {
-    if (this.slices.delete(`${slice.metadata.namespace ?? 'default'}/${slice.metadata.name ?? ''}`)) this.changed();
+    this.removeSlice(`${slice.metadata.namespace ?? 'default'}/${slice.metadata.name ?? ''}`);
+  }
+
+  private removeSlice(id: string): void {
+    const owner = this.sliceOwner.get(id);
+    if (owner === undefined) return;
+    this.sliceOwner.delete(id);
+    const slices = this.slicesByService.get(owner);
+    slices?.delete(id);
+    if (slices?.size === 0) this.slicesByService.delete(owner);
+    this.changed(owner);
   }
 
   // --- loop ----------------------------------------------------------------------------------------------
@@ -190,7 +210,8 @@ export class Proxier {
     };
   }
 
-  private changed(): void {
+  private changed(serviceId?: string): void {
+    if (serviceId !== undefined) this.changedServices.add(serviceId);
     this.oldestPendingMs ??= this.clock();
     if (!this.started || this.stopped) return;
     if (this.syncing) {
@@ -226,8 +247,10 @@ export class Proxier {
     const pendingSince = this.oldestPendingMs;
     this.oldestPendingMs = undefined;
     try {
-      const desired = plan({ services: this.services.values(), slices: this.slices.values() }, this.config);
-      const result = await this.executor.apply(desired);
+      const changed = this.changedServices;
+      this.changedServices = new Set();
+      const delta = this.planner.update(this.services, (id) => [...(this.slicesByService.get(id)?.values() ?? [])], changed);
+      const result = await this.executor.sync(this.planner, delta);
       const seconds = (performance.now() - startHr) / 1000;
       this.syncDuration.observe(seconds);
       (result.full ? this.fullSyncDuration : this.partialSyncDuration).observe(seconds);

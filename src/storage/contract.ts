@@ -319,6 +319,37 @@ export function runBackendContract(
       }
     });
 
+    test('stop from inside the callback delivers nothing more', async ({ backend: b }) => {
+      const got: string[] = [];
+      const watcher = b.watch('/s/', await b.currentRevision(), (e) => {
+        got.push(e.key);
+        watcher.stop();
+      });
+      await b.txn([
+        { op: 'create', key: '/s/a', value: '1' },
+        { op: 'create', key: '/s/b', value: '1' },
+      ]);
+      await b.create('/s/c', '1');
+      await waitFor('the first event', () => got.length > 0);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(got, ['/s/a']);
+    });
+
+    test('watch from a revision not yet written waits for it', async ({ backend: b }) => {
+      const start = await b.currentRevision();
+      const w = collect(b, '/f/', start + 2);
+      try {
+        await b.create('/f/1', '1');
+        await b.create('/f/2', '2');
+        await b.create('/f/3', '3');
+        await waitFor('the third write', () => w.events.length >= 1);
+        await new Promise((r) => setTimeout(r, 100));
+        assert.deepEqual(summary(w.events), ['PUT /f/3=3']);
+      } finally {
+        w.watcher.stop();
+      }
+    });
+
     test('compaction keeps current values and refuses older history', async ({ backend: b }) => {
       const a = await b.create('/c/a', 'a1');
       const gone = await b.create('/c/gone', 'g');

@@ -54,9 +54,13 @@ export class EtcdBackend implements Backend {
   }
 
   private rangeOf(prefix: string): { key: Buffer; range_end: Buffer } {
-    const end = prefixEnd(this.prefix + prefix);
-    // etcd: range_end "\0" means every key >= key.
-    return { key: this.full(prefix), range_end: end === undefined ? Buffer.from([0]) : Buffer.from(end) };
+    const full = this.prefix + prefix;
+    const end = prefixEnd(full);
+    // etcd: key "\0" with range_end "\0" is the whole keyspace; range_end "\0" alone means every key >= key.
+    return {
+      key: full === '' ? Buffer.from([0]) : Buffer.from(full),
+      range_end: end === undefined ? Buffer.from([0]) : Buffer.from(end),
+    };
   }
 
   private toKeyValue(kv: IKeyValue): KeyValue {
@@ -230,6 +234,7 @@ export class EtcdBackend implements Backend {
     watcher.on('data', (res: IWatchResponse) => {
       if (ended) return;
       for (const e of res.events) {
+        if (ended) return; // stopped from inside onEvent
         const revision = Number(e.kv.mod_revision);
         if (revision <= delivered) continue; // already seen before a reconnect
         const key = e.kv.key.toString().slice(this.prefix.length);
@@ -258,21 +263,20 @@ export class EtcdBackend implements Backend {
       if (last) delivered = Math.max(delivered, Number(last.kv.mod_revision));
       resumeFromDelivered();
     });
-    const handle = {
-      end: (err: StorageError): void => {
-        if (ended) return;
-        ended = true;
-        this.watchers.delete(handle);
-        watcher.removeAllListeners();
-        watcher.on('error', () => {});
-        void watcher.cancel().catch(() => {});
-        onError?.(err);
-      },
+    // Ends the watch for good: `canceled` when etcd already dropped it, so there is nothing to cancel.
+    const end = (err: StorageError | undefined, canceled: boolean): void => {
+      if (ended) return;
+      ended = true;
+      this.watchers.delete(handle);
+      if (!canceled) void watcher.cancel().catch(() => {});
+      if (err) onError?.(err);
     };
+    const handle = { end: (err: StorageError) => end(err, false) };
     this.watchers.add(handle);
     // etcd cancels a watch whose start revision was compacted away; the library does not pass the compact
     // revision on, so probe for it.
     watcher.on('error', (err: Error) => {
+      if (ended) return;
       void this.compactedRevision()
         .then((compacted) =>
           compacted > delivered
@@ -282,16 +286,9 @@ export class EtcdBackend implements Backend {
         .catch((probeErr: unknown) =>
           probeErr instanceof StorageError ? probeErr : new StorageError('Unavailable', prefix, String(probeErr)),
         )
-        .then((storageErr) => handle.end(storageErr));
+        .then((storageErr) => end(storageErr, true));
     });
-    return {
-      stop: () => {
-        if (ended) return;
-        ended = true;
-        this.watchers.delete(handle);
-        void watcher.cancel().catch(() => {});
-      },
-    };
+    return { stop: () => end(undefined, false) };
   }
 
   async compact(revision: number): Promise<void> {

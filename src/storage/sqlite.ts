@@ -67,6 +67,8 @@ interface LogRow {
 
 interface LiveWatch {
   prefix: string;
+  /** Only events with a higher revision (a watch may start from a revision not yet written). */
+  after: number;
   queue: StorageEvent[];
   scheduled: boolean;
   stopped: boolean;
@@ -295,7 +297,15 @@ export class SqliteBackend implements Backend {
     }
     // Replay and registration happen in one synchronous step: no write can slip between them, so the
     // history and the live events join without a gap or a duplicate.
-    const w: LiveWatch = { prefix, queue: this.history(prefix, fromRevision), scheduled: false, stopped: false, onEvent, onError };
+    const w: LiveWatch = {
+      prefix,
+      after: fromRevision,
+      queue: this.history(prefix, fromRevision),
+      scheduled: false,
+      stopped: false,
+      onEvent,
+      onError,
+    };
     this.watches.add(w);
     this.schedule(w);
     return {
@@ -330,7 +340,7 @@ export class SqliteBackend implements Backend {
     for (const w of this.watches) {
       let added = false;
       for (const e of events) {
-        if (e.key.startsWith(w.prefix)) {
+        if (e.revision > w.after && e.key.startsWith(w.prefix)) {
           w.queue.push(e);
           added = true;
         }
@@ -345,8 +355,10 @@ export class SqliteBackend implements Backend {
     w.scheduled = true;
     queueMicrotask(() => {
       w.scheduled = false;
-      while (!w.stopped && w.queue.length > 0) {
-        const e = w.queue.shift() as StorageEvent;
+      const batch = w.queue;
+      w.queue = [];
+      for (const e of batch) {
+        if (w.stopped) return;
         w.onEvent(e);
       }
     });

@@ -29,8 +29,12 @@ async function freePort(): Promise<number> {
 export interface EtcdCluster {
   /** Client URLs, one per member. */
   endpoints: string[];
+  /** The index of the member that is raft leader now. */
+  leader(): Promise<number>;
   /** kill -9 one member. */
   kill(member: number): void;
+  /** Starts a killed member again on its data dir and ports; resolves once it is healthy. */
+  restart(member: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -47,7 +51,8 @@ export async function startEtcd(members = 1, timeoutMs = 20_000): Promise<EtcdCl
   };
   process.once('exit', killAll);
   const logs: string[] = [];
-  for (const [i, name] of names.entries()) {
+  const spawnMember = (i: number): ChildProcess => {
+    const name = names[i] ?? `m${i}`;
     const p = spawn(
       ETCD_BINARY,
       [
@@ -68,8 +73,9 @@ export async function startEtcd(members = 1, timeoutMs = 20_000): Promise<EtcdCl
     p.stderr?.on('data', (chunk: Buffer) => {
       if (logs.length < 200) logs.push(`${name}: ${chunk.toString().trim()}`);
     });
-    procs.push(p);
-  }
+    return p;
+  };
+  for (let i = 0; i < members; i++) procs.push(spawnMember(i));
   const stop = async (): Promise<void> => {
     killAll();
     await Promise.all(
@@ -78,13 +84,13 @@ export async function startEtcd(members = 1, timeoutMs = 20_000): Promise<EtcdCl
     process.removeListener('exit', killAll);
     await rm(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + timeoutMs;
-  for (const endpoint of endpoints) {
+  const waitHealthy = async (endpoint: string): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {
         const res = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1000) });
         const body = (await res.json()) as { health?: string };
-        if (body.health === 'true') break;
+        if (body.health === 'true') return;
       } catch {
         // not up yet
       }
@@ -94,10 +100,33 @@ export async function startEtcd(members = 1, timeoutMs = 20_000): Promise<EtcdCl
       }
       await new Promise((r) => setTimeout(r, 50));
     }
-  }
+  };
+  for (const endpoint of endpoints) await waitHealthy(endpoint);
   return {
     endpoints,
+    leader: async () => {
+      for (const [i, endpoint] of endpoints.entries()) {
+        try {
+          // etcd's gRPC gateway: Maintenance.Status names the leader and the answering member.
+          const res = await fetch(`${endpoint}/v3/maintenance/status`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(1000) });
+          const status = (await res.json()) as { leader?: string; header?: { member_id?: string } };
+          if (status.leader !== undefined && status.leader === status.header?.member_id) return i;
+        } catch {
+          // member down: ask the next
+        }
+      }
+      throw new Error('no etcd member reports itself leader');
+    },
     kill: (member) => procs[member]?.kill('SIGKILL'),
+    restart: async (member) => {
+      const old = procs[member];
+      if (old && old.exitCode === null && old.signalCode === null) {
+        if (!old.killed) throw new Error(`etcd member ${member} is running`);
+        await new Promise((r) => old.once('exit', r)); // killed, not yet reaped
+      }
+      procs[member] = spawnMember(member);
+      await waitHealthy(endpoints[member] ?? '');
+    },
     stop,
   };
 }

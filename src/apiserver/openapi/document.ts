@@ -63,7 +63,7 @@ function propertySchema(field: Field, flavor: Flavor): Json {
 }
 
 function definitionSchema(def: Definition, flavor: Flavor): Json {
-  if (def.scalar) return { description: def.description, ...def.scalar };
+  if (def.scalar) return { description: def.description, ...(flavor === 'v3' && def.scalarV3 ? def.scalarV3 : def.scalar) };
   const properties: Json = {};
   const required: string[] = [];
   for (const name of Object.keys(def.fields ?? {}).sort()) {

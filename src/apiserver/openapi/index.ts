@@ -3,6 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { buildV2, buildV3, servedGroupVersionPaths } from './document.ts';
+import { encodeOpenAPIV2 } from './gnostic.ts';
 
 export { unknownFields, strictDecodingMessage, modelFor } from './validate.ts';
 export { servedResources, groupVersionPath } from './resources.ts';
@@ -12,12 +13,23 @@ type Json = Record<string, unknown>;
 
 // The documents never change while the server runs: build each once, keep the JSON text for the hash.
 let v2: Json | undefined;
+let v2Protobuf: Uint8Array | undefined;
 const v3 = new Map<string, { doc: Json; hash: string }>();
 
 // GET /openapi/v2 as JSON (Swagger 2.0).
 export function openapiV2(): Json {
   v2 ??= buildV2();
   return v2;
+}
+
+// The Accept type under which client-go asks for /openapi/v2; answer it with openapiV2Protobuf() and
+// `Content-Type: application/octet-stream` (as the apiserver: Go's mime parser rejects the "@" in this one).
+export const openapiV2ProtobufContentType = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+
+// GET /openapi/v2 in gnostic protobuf: what kubectl 1.27 and 1.28 need (they cannot read the JSON form).
+export function openapiV2Protobuf(): Uint8Array {
+  v2Protobuf ??= encodeOpenAPIV2(openapiV2());
+  return v2Protobuf;
 }
 
 function v3Entry(gvPath: string): { doc: Json; hash: string } | undefined {

@@ -26,6 +26,9 @@ export interface Definition {
   fields?: Record<string, Field>;
   // A definition that is not an object (Time, Quantity, IntOrString…): its schema type and format.
   scalar?: { type: string; format?: string };
+  // Its OpenAPI v3 form when it differs: IntOrString and Quantity are oneOf types there, which is also
+  // what makes kubectl explain print <IntOrString> rather than <string>.
+  scalarV3?: Record<string, unknown>;
   gvk?: GroupVersionKind[];
   mapType?: 'atomic' | 'granular';
 }
@@ -128,10 +131,12 @@ export const definitions: Record<string, Definition> = {
   'intstr.IntOrString': {
     description: 'A value that is either an integer or a string, e.g. a port number or a port name.',
     scalar: { type: 'string', format: 'int-or-string' },
+    scalarV3: { format: 'int-or-string', oneOf: [{ type: 'integer' }, { type: 'string' }] },
   },
   'resource.Quantity': {
     description: 'A fixed-point amount such as 100m, 1.5, 64Mi or 2Gi.',
     scalar: { type: 'string' },
+    scalarV3: { oneOf: [{ type: 'string' }, { type: 'number' }] },
   },
   'meta.FieldsV1': {
     description: 'The set of fields owned by a manager, in the FieldsV1 trie format.',

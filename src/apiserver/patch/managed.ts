@@ -426,12 +426,46 @@ function entriesOfRequest(old: JsonObject | undefined, updated: JsonObject): Map
   return decodeEntries(old && isObject(old.metadata) ? old.metadata.managedFields : undefined);
 }
 
+// capManagersManager: at most this many Update entries; the oldest are merged into per-apiVersion buckets.
+const maxUpdateManagers = 10;
+const oldUpdatesManagerName = 'ancient-changes';
+
+function capUpdateManagers(entries: Map<string, ManagerEntry>): void {
+  const updaters = [...entries].filter(([, e]) => e.operation === 'Update' && e.set.size > 0);
+  if (updaters.length <= maxUpdateManagers) return;
+  const seconds = (t: string | undefined): number => (t ? Math.floor(Date.parse(t) / 1000) || 0 : 0);
+  updaters.sort(([ia, a], [ib, b]) => seconds(a.time) - seconds(b.time) || cmp(ia, ib));
+  const firstOfVersion = new Map<string, string>();
+  let length = updaters.length;
+  for (const [id, e] of updaters) {
+    if (length <= maxUpdateManagers) break;
+    const bucketKey = { manager: oldUpdatesManagerName, operation: 'Update' as const, apiVersion: e.apiVersion };
+    const bucketId = identity(bucketKey);
+    const first = firstOfVersion.get(e.apiVersion);
+    if (first === undefined) {
+      firstOfVersion.set(e.apiVersion, id);
+      continue;
+    }
+    if (!entries.has(bucketId)) {
+      const firstEntry = entries.get(first)!;
+      entries.delete(first);
+      entries.set(bucketId, { ...bucketKey, time: firstEntry.time, set: firstEntry.set });
+    }
+    const bucket = entries.get(bucketId)!;
+    // The bucket takes the time of the (more recent) update merged into it.
+    entries.set(bucketId, { ...bucket, time: e.time, set: union(bucket.set, e.set) });
+    entries.delete(id);
+    length--;
+  }
+}
+
 /** Keep the stored timestamps when nothing but timestamps changed (IgnoreManagedFieldsTimestampsTransformer). */
 function finish(
   result: JsonObject,
   entries: Map<string, ManagerEntry>,
   old: JsonObject | undefined,
 ): JsonObject {
+  capUpdateManagers(entries);
   const encoded = encodeEntries(entries);
   const meta = metadataOf(result);
   const oldManaged = old && isObject(old.metadata) ? old.metadata.managedFields : undefined;
@@ -510,6 +544,62 @@ function conflictError(conflicts: { id: string; entry: ManagerEntry; path: strin
   return new PatchError('Conflict', `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`, causes);
 }
 
+const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';
+// Only `kubectl apply --server-side` (field manager "kubectl") takes over client-side apply's fields.
+const kubectlServerSideManager = 'kubectl';
+
+function lastAppliedOf(obj: JsonObject | undefined): string | undefined {
+  const annotations = obj && isObject(obj.metadata) ? obj.metadata.annotations : undefined;
+  const v = isObject(annotations) ? annotations[lastAppliedAnnotation] : undefined;
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/**
+ * lastAppliedManager: fields the user last set with client-side apply (present in the last-applied annotation
+ * with the value the live object still has) may be taken by `kubectl apply --server-side` without --force.
+ */
+function conflictsAllowedByLastApplied(live: JsonObject, schema: PatchSchema, subresource: string | undefined): FieldSet {
+  const text = lastAppliedOf(live);
+  if (text === undefined) return new Set();
+  let lastApplied: unknown;
+  try {
+    lastApplied = JSON.parse(text);
+  } catch {
+    return new Set();
+  }
+  if (!isObject(lastApplied) || lastApplied.apiVersion !== live.apiVersion) return new Set();
+  try {
+    const set = owned(fieldSetOf(lastApplied, schema), subresource);
+    const diff = compare(lastApplied, withoutManagedFields(live), schema);
+    return difference(difference(difference(set, diff.modified), diff.added), diff.removed);
+  } catch {
+    return new Set();
+  }
+}
+
+/** lastAppliedUpdater: keep an existing last-applied annotation in step with what kubectl applied server-side. */
+function syncLastApplied(object: JsonObject, applied: JsonObject): void {
+  const copy = clone(applied);
+  if (isObject(copy.metadata) && isObject(copy.metadata.annotations)) {
+    delete copy.metadata.annotations[lastAppliedAnnotation];
+  }
+  const meta = metadataOf(object);
+  const annotations = isObject(meta.annotations) ? meta.annotations : {};
+  annotations[lastAppliedAnnotation] = `${JSON.stringify(sortedKeys(copy))}\n`;
+  meta.annotations = annotations;
+}
+
+/** Go's json.Marshal of a map orders keys. */
+function sortedKeys(v: Json): Json {
+  if (Array.isArray(v)) return v.map(sortedKeys);
+  if (isObject(v)) {
+    const out: JsonObject = {};
+    for (const k of Object.keys(v).sort()) out[k] = sortedKeys(v[k]!);
+    return out;
+  }
+  return v;
+}
+
 /**
  * Server-side apply of `applied` (an apply configuration) by `manager` onto `live` (undefined: the object is
  * created). Returns the object to store, managedFields included; throws a 409 PatchError on conflicts.
@@ -550,11 +640,19 @@ export function serverSideApply(live: JsonObject | undefined, applied: JsonObjec
     if (id === applierId) continue;
     for (const path of intersection(e.set, changed)) conflicts.push({ id, entry: e, path });
   }
-  if (conflicts.length > 0 && !options.force) throw conflictError(conflicts);
+  if (conflicts.length > 0 && !options.force) {
+    const allowed =
+      options.manager === kubectlServerSideManager && live
+        ? conflictsAllowedByLastApplied(live, schema, options.subresource)
+        : new Set<string>();
+    const remaining = conflicts.filter((c) => !allowed.has(c.path));
+    if (remaining.length > 0) throw conflictError(remaining);
+  }
   for (const [id, e] of entries) {
     if (id === applierId) continue;
     e.set = difference(difference(e.set, changed), removed);
     if (e.set.size === 0) entries.delete(id);
   }
+  if (options.manager === kubectlServerSideManager && lastAppliedOf(live) !== undefined) syncLastApplied(merged, applied);
   return { object: finish(merged, entries, live) };
 }

@@ -66,7 +66,9 @@ function mergeMap(original: JsonObject | null, patch: JsonObject, schema: PatchS
       continue;
     }
     if (!Object.hasOwn(target, key)) {
-      if (!isDeleteList) target[key] = withoutNulls(patchValue);
+      // Taken whole. Go's typed decode would then drop directive keys as unknown fields; we store JSON, so
+      // drop them here.
+      if (!isDeleteList) setOrDelete(target, key, removeDirectives(withoutNulls(patchValue)));
       continue;
     }
     const originalValue = target[key]!;
@@ -81,10 +83,15 @@ function mergeMap(original: JsonObject | null, patch: JsonObject, schema: PatchS
         target[key] = withoutNulls(patchValue);
       }
     } else if (!isDeleteList) {
-      target[key] = withoutNulls(patchValue);
+      setOrDelete(target, key, removeDirectives(withoutNulls(patchValue)));
     }
   }
   return target;
+}
+
+function setOrDelete(target: JsonObject, key: string, value: Json | undefined): void {
+  if (value === undefined) delete target[key];
+  else target[key] = value;
 }
 
 /** `$retainKeys: [..]`: drop every field of the original not listed (used for union types, e.g. volume sources). */
@@ -132,7 +139,7 @@ function mergeSetElementOrderLists(original: JsonObject, patch: JsonObject, sche
     if (foundOriginal && !foundPatch) {
       merged = originalItems;
     } else if (!foundOriginal && foundPatch) {
-      merged = removeDirectives(patchItemsList) as Json[];
+      merged = (removeDirectives(patchItemsList) ?? []) as Json[];
     } else if (foundOriginal && foundPatch) {
       merged =
         strategyOf(sub) === 'merge'
@@ -269,7 +276,7 @@ function mergeMapItems(original: Json[], patch: Json[], mergeKey: string, itemSc
       return mergeKey in o && deepEqual(o[mergeKey], item[mergeKey]);
     });
     if (at >= 0) out[at] = mergeMap(out[at] as JsonObject, item, itemSchema);
-    else out.push(removeDirectives(withoutNulls(item)));
+    else out.push(withoutNulls(item));
   }
   return out;
 }
@@ -325,17 +332,20 @@ function normalizeElementOrder(
 }
 
 function normalizeSliceOrder(toSort: Json[], order: Json[], mergeKey: string, kind: ElementKind): Json[] {
+  let items = toSort;
   let toDelete: Json[] = [];
   if (kind === 'map') {
     for (const v of [...toSort, ...order]) {
       if (!isObject(v)) throw badRequest(`expected a map, but received a ${goType(v)}`);
       if (!(mergeKey in v)) throw noMergeKey(v, mergeKey);
     }
-    toDelete = order.filter((v) => isObject(v) && v[directiveMarker] === 'delete');
+    const isDelete = (v: Json): boolean => isObject(v) && v[directiveMarker] === 'delete';
+    items = toSort.filter((v) => !isDelete(v));
+    toDelete = toSort.filter(isDelete);
   }
   // An insertion sort with apimachinery's comparator ("less" whenever either side is not in `order`), which
-  // is what sort.SliceStable does for the short lists patches carry; items `order` lacks move to the front.
-  const out = [...toSort];
+  // is what sort.SliceStable does for lists of up to 20 items; items `order` lacks move to the front.
+  const out = [...items];
   const less = (a: Json, b: Json): boolean => {
     const ia = indexIn(order, a, mergeKey, kind);
     const ib = indexIn(order, b, mergeKey, kind);
@@ -344,7 +354,7 @@ function normalizeSliceOrder(toSort: Json[], order: Json[], mergeKey: string, ki
   for (let i = 1; i < out.length; i++) {
     for (let j = i; j > 0 && less(out[j]!, out[j - 1]!); j--) [out[j], out[j - 1]] = [out[j - 1]!, out[j]!];
   }
-  return out.filter((v) => indexIn(toDelete, v, mergeKey, kind) < 0);
+  return [...out, ...toDelete];
 }
 
 /**
@@ -368,17 +378,26 @@ function mergeSortedSlices(left: Json[], right: Json[], serverOrder: Json[], mer
   return out;
 }
 
-/** Strip directives from a value that is taken whole (a list the original lacked). */
-function removeDirectives(v: Json): Json {
+/**
+ * Strip directives from a value taken whole (removeDirectives): a map carrying `$patch` is dropped entirely;
+ * the other directive keys would be dropped by Go's typed decode as unknown fields, so we drop them too.
+ */
+function removeDirectives(v: Json): Json | undefined {
   if (Array.isArray(v)) {
-    return v.filter((x) => !(isObject(x) && x[directiveMarker] === 'delete')).map(removeDirectives);
+    const out: Json[] = [];
+    for (const x of v) {
+      const kept = removeDirectives(x);
+      if (kept !== undefined) out.push(kept);
+    }
+    return out;
   }
   if (isObject(v)) {
+    if (directiveMarker in v) return undefined;
     const out: JsonObject = {};
     for (const [k, x] of Object.entries(v)) {
-      if (k === directiveMarker || k === retainKeysDirective) continue;
-      if (k.startsWith(deleteFromPrimitiveListPrefix) || k.startsWith(setElementOrderPrefix)) continue;
-      out[k] = removeDirectives(x);
+      if (k === retainKeysDirective || k.startsWith(deleteFromPrimitiveListPrefix) || k.startsWith(setElementOrderPrefix)) continue;
+      const kept = removeDirectives(x);
+      if (kept !== undefined) out[k] = kept;
     }
     return out;
   }

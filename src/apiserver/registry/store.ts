@@ -100,6 +100,9 @@ export function decodeContinue(token: string, prefix: string): { revision: numbe
   }
 }
 
+/** How encodeForStorage begins every value (the fast list path relies on it). */
+const metadataFirst = '{"metadata":{';
+
 const continueTooOld =
   'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
 
@@ -186,7 +189,12 @@ export class Store {
     return matchesLabels(labels, obj.metadata.labels) && matchesFields(fields, this.fieldsOf(r, obj));
   }
 
-  async list(r: ResourceInfo, namespace: string | undefined, q: ListQuery): Promise<KubeList> {
+  /** The matching stored entries of one list page, and the page's list metadata. */
+  private async listEntries(
+    r: ResourceInfo,
+    namespace: string | undefined,
+    q: ListQuery,
+  ): Promise<{ entries: { kv: KeyValue; obj?: KubeObject }[]; metadata: KubeList['metadata'] }> {
     this.checkFieldSelector(r, q.fields);
     const prefix = storagePrefixFor(r, namespace);
     let revision = q.revision;
@@ -197,14 +205,14 @@ export class Store {
       startAfter = c.startAfter;
     }
     const filtered = q.labels.length > 0 || q.fields.length > 0;
-    const items: KubeObject[] = [];
+    const entries: { kv: KeyValue; obj?: KubeObject }[] = [];
     let readAt = 0;
     let more = false;
     let remaining: number | undefined;
     let lastKey: string | undefined;
     // Page through storage until `limit` matching items (Kubernetes fills a page when filtering too).
     for (;;) {
-      const want = q.limit ? Math.max(q.limit - items.length, filtered ? 100 : 0) : 0;
+      const want = q.limit ? Math.max(q.limit - entries.length, filtered ? 100 : 0) : 0;
       let page;
       try {
         page = await this.backend.list(prefix, { limit: want || undefined, startAfter, revision });
@@ -219,16 +227,18 @@ export class Store {
       let stoppedEarly = false;
       for (let i = 0; i < page.items.length; i++) {
         const kv = page.items[i];
-        const obj = decodeFromStorage(kv.value, kv.modRevision);
         lastKey = kv.key;
-        if (filtered && !this.matches(r, obj, q.labels, q.fields)) continue;
-        items.push(obj);
-        if (q.limit && items.length >= q.limit) {
+        if (filtered) {
+          const obj = decodeFromStorage(kv.value, kv.modRevision);
+          if (!this.matches(r, obj, q.labels, q.fields)) continue;
+          entries.push({ kv, obj });
+        } else entries.push({ kv });
+        if (q.limit && entries.length >= q.limit) {
           stoppedEarly = i < page.items.length - 1 || page.more;
           break;
         }
       }
-      if (q.limit && items.length >= q.limit) {
+      if (q.limit && entries.length >= q.limit) {
         more = stoppedEarly;
         if (!filtered && page.remaining !== undefined) remaining = page.remaining;
         break;
@@ -236,21 +246,45 @@ export class Store {
       if (!page.more || page.items.length === 0) break;
       startAfter = lastKey;
     }
-    const list: KubeList = {
-      kind: r.listKind,
-      apiVersion: apiVersionOf(r),
-      metadata: { resourceVersion: String(readAt) },
-      items,
-    };
-    for (const item of items) {
+    const metadata: KubeList['metadata'] = { resourceVersion: String(readAt) };
+    if (more && lastKey !== undefined) {
+      metadata.continue = encodeContinue(readAt, lastKey, prefix);
+      if (remaining !== undefined && remaining > 0) metadata.remainingItemCount = remaining;
+    }
+    return { entries, metadata };
+  }
+
+  async list(r: ResourceInfo, namespace: string | undefined, q: ListQuery): Promise<KubeList> {
+    const { entries, metadata } = await this.listEntries(r, namespace, q);
+    const items = entries.map((e) => {
+      const item = e.obj ?? decodeFromStorage(e.kv.value, e.kv.modRevision);
       item.apiVersion ??= apiVersionOf(r);
       item.kind ??= r.kind;
+      return item;
+    });
+    return { kind: r.listKind, apiVersion: apiVersionOf(r), metadata, items };
+  }
+
+  /**
+   * The list as JSON text, without decoding and re-encoding every stored object: the stored JSON gets its
+   * resourceVersion spliced in (values written by encodeForStorage begin with their metadata).
+   */
+  async listJson(r: ResourceInfo, namespace: string | undefined, q: ListQuery): Promise<string> {
+    const { entries, metadata } = await this.listEntries(r, namespace, q);
+    const parts: string[] = [];
+    for (const e of entries) {
+      const v = e.kv.value;
+      if (!e.obj && v.startsWith(metadataFirst) && v[metadataFirst.length] !== '}') {
+        parts.push(`${metadataFirst}"resourceVersion":"${e.kv.modRevision}",${v.slice(metadataFirst.length)}`);
+      } else {
+        const item = e.obj ?? decodeFromStorage(e.kv.value, e.kv.modRevision);
+        item.apiVersion ??= apiVersionOf(r);
+        item.kind ??= r.kind;
+        parts.push(JSON.stringify(item));
+      }
     }
-    if (more && lastKey !== undefined) {
-      list.metadata.continue = encodeContinue(readAt, lastKey, prefix);
-      if (remaining !== undefined && remaining > 0) list.metadata.remainingItemCount = remaining;
-    }
-    return list;
+    const head = JSON.stringify({ kind: r.listKind, apiVersion: apiVersionOf(r), metadata });
+    return `${head.slice(0, -1)},"items":[${parts.join(',')}]}`;
   }
 
   /**

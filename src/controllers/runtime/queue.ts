@@ -57,9 +57,9 @@ export class WorkQueue {
     return this.queue.length + this.active;
   }
 
-  /** Resolves when nothing is queued or running (tests). */
+  /** Resolves when nothing is queued or running; delayed retries still pending do not count (tests). */
   idle(): Promise<void> {
-    if (!this.queue.length && !this.active && !this.timers.size) return Promise.resolve();
+    if (!this.queue.length && !this.active) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -77,7 +77,7 @@ export class WorkQueue {
       this.active++;
       void this.run(key);
     }
-    if (!this.queue.length && !this.active && !this.timers.size) {
+    if (!this.queue.length && !this.active) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }

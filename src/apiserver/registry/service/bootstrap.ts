@@ -72,7 +72,7 @@ export function defaultServiceCIDR(config: ServiceNetworkConfig, now: string): S
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'ServiceCIDR',
-    metadata: { name: defaultServiceCIDRName, uid: newUID(), creationTimestamp: now, generation: 1 },
+    metadata: { name: defaultServiceCIDRName, uid: newUID(), creationTimestamp: now },
     spec: { cidrs: config.ranges.map((r) => r.cidr) },
     status: {
       conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now, reason: '', message: serviceCIDRReadyMessage }],
@@ -91,7 +91,6 @@ export function kubernetesService(config: ServiceNetworkConfig, now: string): Se
       namespace: kubernetesServiceNamespace,
       uid: newUID(),
       creationTimestamp: now,
-      generation: 1,
       labels: { component: 'apiserver', provider: 'kubernetes' },
     },
     spec: {
@@ -171,7 +170,7 @@ export async function bootstrapServiceNetworking(
     const port = svc.spec.ports?.[0];
     if (svc.spec.ports?.length !== 1 || port?.name !== 'https' || port.port !== 443 || port.targetPort !== config.apiServerPort) {
       svc.spec.ports = [{ name: 'https', port: 443, protocol: 'TCP', targetPort: config.apiServerPort }];
-      svc.metadata.generation = (svc.metadata.generation ?? 1) + 1;
+      if (svc.metadata.generation !== undefined) svc.metadata.generation += 1;
       try {
         await store.update(key, encodeForStorage(svc), existing.modRevision);
         report.kubernetesServiceUpdated = true;
@@ -253,4 +252,37 @@ export async function repairServiceAllocations(store: Backend, config: ServiceNe
     }
   }
   return report;
+}
+
+export interface RepairLoopOptions {
+  intervalMs?: number;
+  /** Hears every pass that fixed or found something, and errors (the loop never stops on them). */
+  onReport?: (report: RepairReport) => void;
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * Run repairServiceAllocations periodically, as kube-apiserver's repair controllers do (an IPAddress deleted
+ * by hand is recreated; one left behind is removed). Returns a stop function.
+ */
+export function startServiceRepairLoop(store: Backend, config: ServiceNetworkConfig, options: RepairLoopOptions = {}): () => void {
+  let stopped = false;
+  let running = false;
+  const timer = setInterval(() => {
+    if (stopped || running) return;
+    running = true;
+    repairServiceAllocations(store, config)
+      .then((r) => {
+        if (r.removedIPAddresses.length || r.createdIPAddresses.length || r.conflicts.length || r.outOfRange.length) options.onReport?.(r);
+      })
+      .catch((err: unknown) => options.onError?.(err))
+      .finally(() => {
+        running = false;
+      });
+  }, options.intervalMs ?? 60_000);
+  timer.unref();
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
 }

@@ -5,12 +5,13 @@ export type { ServiceStrategy, ServiceStrategyOptions } from './strategy.ts';
 export {
   bootstrapServiceNetworking,
   repairServiceAllocations,
+  startServiceRepairLoop,
   kubernetesService,
   defaultServiceCIDR,
   kubernetesServiceName,
   kubernetesServiceNamespace,
 } from './bootstrap.ts';
-export type { BootstrapReport, RepairReport, BootstrapOptions } from './bootstrap.ts';
+export type { BootstrapReport, RepairReport, BootstrapOptions, RepairLoopOptions } from './bootstrap.ts';
 export { defaultService, prepareServiceForCreate, prepareServiceForUpdate } from './defaults.ts';
 export { validateService, validateServiceUpdate } from './validation.ts';
 export { initIPFamilyFields } from './families.ts';

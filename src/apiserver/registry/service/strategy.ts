@@ -35,6 +35,8 @@ export interface ServiceStrategyOptions {
   recentlyReleased?: RecentlyReleased;
   /** Probes of single keys before one list of every IPAddress answers the rest (large, crowded ranges). */
   probesBeforeList?: number;
+  /** How long one list of every IPAddress may answer later allocations in a crowded range. */
+  snapshotMaxAgeMs?: number;
 }
 
 export interface ServiceStrategy extends Strategy<Service> {
@@ -55,7 +57,8 @@ export function serviceStrategy(config: ServiceNetworkConfig, options: ServiceSt
   const random = options.random ?? Math.random;
   const clock = options.clock ?? Date.now;
   const recentlyReleased = options.recentlyReleased ?? new RecentlyReleased();
-  const probesBeforeList = options.probesBeforeList ?? 256;
+  const probesBeforeList = options.probesBeforeList ?? 32;
+  const snapshotMaxAgeMs = options.snapshotMaxAgeMs ?? 5000;
 
   /** One address per (family, requested ip or '' for any), as allocIPs does. Throws Kubernetes' errors. */
   async function allocateIPs(
@@ -73,7 +76,7 @@ export function serviceStrategy(config: ServiceNetworkConfig, options: ServiceSt
       if (ctx.taken.has(key)) return false;
       if (listed) return !listed.has(key);
       if (++probes > probesBeforeList) {
-        listed = new Set((await ctx.store.list(ipAddressPrefix)).items.map((kv) => kv.key));
+        listed = await allocatedSnapshot(ctx);
         return !listed.has(key);
       }
       return (await ctx.store.get(key)) === undefined;
@@ -97,9 +100,25 @@ export function serviceStrategy(config: ServiceNetworkConfig, options: ServiceSt
       }
       if (!chosen) throw ApiError.internal(`failed to allocate a serviceIP: ${allocatorErrors.full}`);
       assigned.set(family, chosen);
+      snapshot?.keys.add(ipAddressKey(chosen));
       ops.push(createIPAddressOp(chosen, family, svc, ctx.now));
     }
     return { assigned, ops };
+  }
+
+  /**
+   * Every allocated key, for a crowded range where probing key by key takes too long. Reused for a few
+   * seconds: a stale snapshot is safe (an address taken since fails its create guard and the registry retries
+   * with it in ctx.taken; an address freed since is merely not offered yet, which the hold wants anyway).
+   */
+  let snapshot: { keys: Set<string>; atMs: number; store: AllocationContext['store'] } | undefined;
+  async function allocatedSnapshot(ctx: AllocationContext): Promise<Set<string>> {
+    const now = clock();
+    if (!snapshot || snapshot.store !== ctx.store || now - snapshot.atMs > snapshotMaxAgeMs) {
+      const keys = new Set((await ctx.store.list(ipAddressPrefix)).items.map((kv) => kv.key));
+      snapshot = { keys, atMs: now, store: ctx.store };
+    }
+    return snapshot.keys;
   }
 
   function setClusterIPs(svc: Service, assigned: Map<IPFamily, string>): void {

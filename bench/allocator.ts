@@ -45,7 +45,8 @@ async function baseline(b: Backend, n: number, offset: number): Promise<number[]
   const out: number[] = [];
   for (let i = 0; i < n && Date.now() < deadline; i++) {
     const s = svc(`base${offset + i}`);
-    const ip = `10.200.${(i >> 8) & 255}.${i & 255}`;
+    const k = offset + i;
+    const ip = `10.${200 + ((k >> 16) & 31)}.${(k >> 8) & 255}.${k & 255}`;
     const t = performance.now();
     await b.txn([
       { op: 'create', key: `/registry/services/specs/default/base${offset + i}`, value: encodeForStorage(s) },
@@ -56,39 +57,44 @@ async function baseline(b: Backend, n: number, offset: number): Promise<number[]
   return out;
 }
 
-async function strategyCreates(b: Backend, cidr: string, prefix: string, n: number): Promise<number[]> {
+function line(label: string, ms: number[], base: number[]): void {
+  const s = summary(ms);
+  const b = summary(base);
+  console.log(
+    `${label.padEnd(40)} n=${String(ms.length).padStart(5)}  p50 ${s.p50.toFixed(3)} ms  p99 ${s.p99.toFixed(3)} ms` +
+      `  | baseline p50 ${b.p50.toFixed(3)} ms  → ${(s.p50 / b.p50).toFixed(2)}x`,
+  );
+}
+
+/** Strategy creates and baseline txns interleaved one by one, so machine noise hits both alike. */
+async function measure(b: Backend, cidr: string, prefix: string, n: number): Promise<{ strategy: number[]; base: number[] }> {
   const strategy = serviceStrategy(serviceNetworkConfig(cidr));
-  const out: number[] = [];
+  const out = { strategy: [] as number[], base: [] as number[] };
   for (let i = 0; i < n && Date.now() < deadline; i++) {
+    out.base.push(...(await baseline(b, 1, prefix.charCodeAt(0) * 100_000 + i)));
     const t = performance.now();
     await createService(b, strategy, svc(`${prefix}${i}`));
-    out.push(performance.now() - t);
+    out.strategy.push(performance.now() - t);
   }
   return out;
 }
 
-function line(label: string, ms: number[], base: { p50: number }): void {
-  const s = summary(ms);
-  console.log(`${label.padEnd(44)} n=${String(ms.length).padStart(5)}  p50 ${s.p50.toFixed(3)} ms  p99 ${s.p99.toFixed(3)} ms  (${(s.p50 / base.p50).toFixed(2)}x baseline p50)`);
-}
-
 await withStore(async (b) => {
-  const base = summary(await baseline(b, creates, 0));
-  console.log(`baseline txn (Service + IPAddress, no decision)   p50 ${base.p50.toFixed(3)} ms  p99 ${base.p99.toFixed(3)} ms`);
-  line('strategy create, empty 10.96.0.0/12', await strategyCreates(b, '10.96.0.0/12', 'a', creates), base);
+  const m = await measure(b, '10.96.0.0/12', 'a', creates);
+  line('create, empty 10.96.0.0/12', m.strategy, m.base);
 });
 
 await withStore(async (b) => {
-  const base = summary(await baseline(b, creates, 0));
   const strategy = serviceStrategy(serviceNetworkConfig('10.96.0.0/12'));
   for (let i = 0; i < 10_000 && Date.now() < deadline; i++) await createService(b, strategy, svc(`fill${i}`));
-  line('strategy create, 10k Services in the /12', await strategyCreates(b, '10.96.0.0/12', 'b', creates), base);
+  const m = await measure(b, '10.96.0.0/12', 'b', creates);
+  line('create, 10k Services in the /12', m.strategy, m.base);
 });
 
 await withStore(async (b) => {
-  const base = summary(await baseline(b, 200, 0));
   const strategy = serviceStrategy(serviceNetworkConfig('10.96.0.0/20'));
   const fill = Math.floor(4094 * 0.95);
   for (let i = 0; i < fill && Date.now() < deadline; i++) await createService(b, strategy, svc(`fill${i}`));
-  line('strategy create, /20 95% full', await strategyCreates(b, '10.96.0.0/20', 'c', 150), base);
+  const m = await measure(b, '10.96.0.0/20', 'c', 150);
+  line('create, /20 95% full', m.strategy, m.base);
 });

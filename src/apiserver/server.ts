@@ -57,9 +57,9 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
   });
 }
 
-async function writeResponse(res: http.ServerResponse, req: http.IncomingMessage, answer: ApiResponse): Promise<void> {
+async function writeResponse(res: http.ServerResponse, req: http.IncomingMessage, answer: ApiResponse, body: Buffer): Promise<void> {
   if (isProxy(answer)) {
-    proxyHttp(req, res, answer.proxy);
+    proxyHttp(req, res, answer.proxy, body);
     return;
   }
   if (isStream(answer)) {
@@ -79,13 +79,13 @@ async function writeResponse(res: http.ServerResponse, req: http.IncomingMessage
     }
     return;
   }
-  const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
-  res.writeHead(answer.status, { ...answer.headers, 'content-length': String(body.length), 'cache-control': 'no-cache, private' });
-  res.end(req.method === 'HEAD' ? undefined : body);
+  const out = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
+  res.writeHead(answer.status, { ...answer.headers, 'content-length': String(out.length), 'cache-control': 'no-cache, private' });
+  res.end(req.method === 'HEAD' ? undefined : out);
 }
 
 /** Plain HTTP forwarding to the node agent (logs, and exec/attach without an upgrade). */
-function proxyHttp(req: http.IncomingMessage, res: http.ServerResponse, target: { host: string; port: number; path: string }): void {
+function proxyHttp(req: http.IncomingMessage, res: http.ServerResponse, target: { host: string; port: number; path: string }, body: Buffer): void {
   const headers = { ...req.headers, host: `${target.host}:${target.port}` };
   const upstream = http.request({ host: target.host, port: target.port, path: target.path, method: req.method, headers }, (up) => {
     res.writeHead(up.statusCode ?? 502, up.headers);
@@ -96,7 +96,8 @@ function proxyHttp(req: http.IncomingMessage, res: http.ServerResponse, target: 
     else sendError(res, ApiError.internal(`error dialing backend: ${err.message}`));
   });
   res.on('close', () => upstream.destroy());
-  req.pipe(upstream);
+  // The request body was read already (the core saw it).
+  upstream.end(body);
 }
 
 /** Upgrade (WebSocket / SPDY) forwarding: replay the request line and headers, then pipe bytes both ways. */
@@ -145,7 +146,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         await options.authenticate?.(req);
         const body = await readBody(req);
         const answer = await core.handle(toApiRequest(req, body));
-        await writeResponse(res, req, answer);
+        await writeResponse(res, req, answer, body);
       } catch (err) {
         if (!res.headersSent) sendError(res, err);
         else res.destroy();

@@ -7,6 +7,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { down, logs, status } from './commands.ts';
 import { DEFAULT_POD_CIDRS, DEFAULT_SERVICE_CIDRS, PlanError } from './plan.ts';
 import { defaultDataDir, logDir, processAlive, readState } from './state.ts';
+import { cleanupClusterHost } from './cleanup.ts';
+import { Supervisor } from './supervisor.ts';
 import { AlreadyRunning, UpError, up } from './up.ts';
 
 const int = (what: string) => (value: string) => {
@@ -41,18 +43,20 @@ program
     const ref = refOf(o);
     if (o.detach) return detach(ref, process.argv.slice(2).filter((a) => a !== '--detach'));
     let stopping = false;
-    let stopCluster: (() => Promise<void>) | undefined;
+    const supervisor = new Supervisor(logDir(ref.dataDir), (line) => process.stdout.write(` ! ${line}\n`));
     const shutdown = async () => {
       if (stopping) return;
       stopping = true;
       process.stdout.write(`\nStopping cluster "${o.name}" ...\n`);
-      await stopCluster?.();
+      await supervisor.stopAll();
+      if (o.nodes > 0) await cleanupClusterHost(o.name).catch(() => {});
       process.exit(0);
     };
     process.on('SIGINT', shutdown);
     process.on('SIGTERM', shutdown);
     try {
-      const started = await up({
+      await mkdir(logDir(ref.dataDir), { recursive: true });
+      await up({
         name: o.name,
         nodes: o.nodes,
         dataDir: ref.dataDir,
@@ -63,10 +67,8 @@ program
         etcdEndpoints: o.etcdEndpoints,
         kubeconfig: o.kubeconfig,
         wait: o.wait * 1000,
-      });
-      stopCluster = started.stop;
-      if (stopping) await started.stop();
-      else process.stdout.write(`Running in the foreground; Ctrl-C stops the cluster (or run: clusterip down --name ${o.name}).\n`);
+      }, supervisor);
+      if (!stopping) process.stdout.write(`Running in the foreground; Ctrl-C stops the cluster (or run: clusterip down --name ${o.name}).\n`);
     } catch (err) {
       if (err instanceof AlreadyRunning) {
         process.stdout.write(`${err.message}\n`);

@@ -10,7 +10,7 @@ import { freePort, preflight } from './preflight.ts';
 import { nodeNetnsName } from '../agent/index.ts';
 import { cleanupClusterHost } from './cleanup.ts';
 import { logDir, processAlive, readState, writeState, type ClusterState } from './state.ts';
-import { Supervisor } from './supervisor.ts';
+import type { Supervisor } from './supervisor.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const NODE_FLAGS = ['--disable-warning=ExperimentalWarning'];
@@ -124,7 +124,11 @@ async function ensureObject(client: ApiClient, listPath: string, object: Service
   }
 }
 
-export async function up(options: UpOptions, progress: Progress = checklist()): Promise<{ state: ClusterState; supervisor: Supervisor; stop: () => Promise<void> }> {
+/**
+ * Starts the cluster under `supervisor` (which the caller owns, so a signal during start-up can stop what
+ * was started). Throws UpError/PlanError for the user's mistakes, AlreadyRunning when it is up already.
+ */
+export async function up(options: UpOptions, supervisor: Supervisor, progress: Progress = checklist()): Promise<{ state: ClusterState; stop: () => Promise<void> }> {
   const plan = planCluster(options);
   const dataDir = path.resolve(options.dataDir);
   const existing = await readState(dataDir);
@@ -139,7 +143,6 @@ export async function up(options: UpOptions, progress: Progress = checklist()): 
   // Left-overs of a crashed run (namespaces, processes) would clash with the new one.
   if (options.nodes > 0) await cleanupClusterHost(options.name);
 
-  const supervisor = new Supervisor(logDir(dataDir), (line) => progress.info(` ! ${line}`));
   const socket = path.join(dataDir, 'api.sock');
   const server = `http://127.0.0.1:${options.apiPort}`;
   const node = process.execPath;
@@ -147,6 +150,12 @@ export async function up(options: UpOptions, progress: Progress = checklist()): 
     await supervisor.stopAll();
     if (options.nodes > 0) await cleanupClusterHost(options.name);
   };
+  const kubeconfig = path.join(dataDir, 'kubeconfig');
+  const userKubeconfig = options.kubeconfig ? userKubeconfigPath() : undefined;
+  const nodes: ClusterState['nodes'] = [];
+  const state: ClusterState = { name: options.name, pid: process.pid, server, socket, kubeconfig, userKubeconfig, nodes, startedAt: new Date().toISOString(), ready: false };
+  // Written before anything starts, so `down` finds this process even while it is still starting.
+  await writeState(dataDir, state);
   try {
     let step = progress.step(`Starting API server (${options.storage}, ${server})`);
     supervisor.start({
@@ -164,13 +173,11 @@ export async function up(options: UpOptions, progress: Progress = checklist()): 
       ],
     });
     const client = new ApiClient({ server: `unix://${socket}`, userAgent: 'clusterip-up' });
-    await waitFor('the API server to answer /readyz', options.wait, async () => ((await client.request<string>('GET', '/readyz').catch(() => undefined)) !== undefined ? true : undefined));
+    await waitFor('the API server to answer /readyz', options.wait, () => client.request('GET', '/readyz').then(() => true as const));
     step.done();
 
     step = progress.step('Writing kubeconfig');
-    const kubeconfig = path.join(dataDir, 'kubeconfig');
     await writeAdminKubeconfig(kubeconfig, options.name, server);
-    const userKubeconfig = options.kubeconfig ? userKubeconfigPath() : undefined;
     if (userKubeconfig) await mergeIntoUserKubeconfig(userKubeconfig, options.name, server);
     step.done(userKubeconfig ? `(context "${contextName(options.name)}" in ${userKubeconfig})` : `(${kubeconfig})`);
 
@@ -182,7 +189,6 @@ export async function up(options: UpOptions, progress: Progress = checklist()): 
     });
     step.done();
 
-    const nodes: ClusterState['nodes'] = [];
     if (plan.nodes.length) {
       step = progress.step(`Preparing nodes ${plan.nodes.map(() => '📦').join(' ')}`);
       for (const n of plan.nodes) {
@@ -245,17 +251,7 @@ export async function up(options: UpOptions, progress: Progress = checklist()): 
       step.done(`(${plan.dnsServiceIP})`);
     }
 
-    const state: ClusterState = {
-      name: options.name,
-      pid: process.pid,
-      server,
-      socket,
-      kubeconfig,
-      userKubeconfig,
-      nodes,
-      startedAt: new Date().toISOString(),
-      ready: true,
-    };
+    state.ready = true;
     await writeState(dataDir, state);
     client.close();
     if (userKubeconfig) {
@@ -266,7 +262,7 @@ export async function up(options: UpOptions, progress: Progress = checklist()): 
       progress.info('You can now use your cluster with:\n');
       progress.info(`kubectl --kubeconfig ${kubeconfig} get nodes\n`);
     }
-    return { state, supervisor, stop };
+    return { state, stop };
   } catch (err) {
     // Leave nothing half-made.
     await stop();

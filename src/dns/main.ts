@@ -20,7 +20,7 @@ function integer(text: string): number {
 const program = new Command()
   .name('clusterip-dns')
   .description('Cluster DNS for clusterip (the kubernetes/dns specification, CoreDNS behaviour)')
-  .option('--listen <host:port>', 'DNS address (UDP and TCP)', hostPort, { host: '0.0.0.0', port: 53 })
+  .option('--listen <host:port>', 'DNS address (UDP and TCP)', '0.0.0.0:53')
   .requiredOption('--api <url>', 'API server: http://host:port or unix:///path/api.sock')
   .option('--token <token>', 'bearer token for the API server')
   .option('--zone <domain>', 'cluster domain', 'cluster.local')
@@ -33,7 +33,7 @@ const program = new Command()
 
 program.parse();
 const opts = program.opts<{
-  listen: { host: string; port: number };
+  listen: string;
   api: string;
   token?: string;
   zone: string;
@@ -44,13 +44,21 @@ const opts = program.opts<{
   upstream?: string[];
   forwardTimeout: number;
 }>();
+function listenAddress(): { host: string; port: number } {
+  try {
+    return hostPort(opts.listen);
+  } catch (err) {
+    return program.error(`error: --listen: ${(err as Error).message}`);
+  }
+}
+const listen = listenAddress();
 if (opts.pods !== 'disabled' && opts.pods !== 'insecure') {
   program.error(`error: --pods must be "disabled" or "insecure", got "${opts.pods}"`);
 }
 
 const dns = await startClusterDNS({
-  host: opts.listen.host,
-  port: opts.listen.port,
+  host: listen.host,
+  port: listen.port,
   api: opts.api,
   token: opts.token,
   zone: opts.zone.replace(/\.$/, '').toLowerCase(),
@@ -62,7 +70,7 @@ const dns = await startClusterDNS({
   forwardTimeoutMs: opts.forwardTimeout,
 });
 process.stderr.write(
-  `dns: serving ${opts.zone} on ${opts.listen.host}:${dns.port} (udp+tcp), health :${dns.http.healthPort}, ` +
+  `dns: serving ${opts.zone} on ${listen.host}:${dns.port} (udp+tcp), health :${dns.http.healthPort}, ` +
     `metrics :${dns.http.metricsPort}, upstreams ${dns.upstreams.map((u) => `${u.host}:${u.port}`).join(' ') || '(none)'}\n`,
 );
 const shutdown = (): void => {

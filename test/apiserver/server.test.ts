@@ -113,7 +113,7 @@ test('node proxy: logs stream from the agent, exec upgrades are piped both ways'
       });
       let buf = '';
       s.on('data', (d: Buffer) => {
-        buf += d.toString();
+        buf += d.toString(); console.log("client buf", JSON.stringify(buf).slice(0, 300));
         if (buf.includes('\r\n\r\n') && !buf.includes('echo:')) s.write('hello');
         if (buf.includes('echo:hello')) {
           s.destroy();
@@ -125,8 +125,8 @@ test('node proxy: logs stream from the agent, exec upgrades are piped both ways'
     assert.match(echoed, /^HTTP\/1\.1 101 Switching Protocols/);
     assert.equal(seen[1], 'UPGRADE /exec/default/p/c?command=sh&stdin=true&stdout=true v4.channel.k8s.io');
   } finally {
-    await server.close();
-    await core.close();
+    console.log('closing'); await server.close(); console.log('closed api');
+    await core.close(); console.log('closed core');
     await new Promise<void>((r) => {
       agentServer.close(() => r());
       agentServer.closeAllConnections();

@@ -55,7 +55,12 @@ export class FakeUpstream {
   private readonly records: Map<string, dnsPacket.Answer[]>;
 
   constructor(records: Record<string, dnsPacket.Answer[]>) {
-    this.records = new Map(Object.entries(records).map(([k, v]) => [k.toLowerCase(), v]));
+    this.records = new Map(
+      Object.entries(records).map(([k, v]) => {
+        const [name, type] = k.split(' ');
+        return [`${name.toLowerCase()} ${type}`, v];
+      }),
+    );
   }
 
   async start(): Promise<number> {

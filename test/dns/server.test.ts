@@ -120,7 +120,11 @@ test('an EDNS0 buffer size large enough avoids truncation', async () => {
 });
 
 test('several queries on one TCP connection', async () => {
-  const names = ['svc1.testns.svc.cluster.local', 'svc6.testns.svc.cluster.local', 'svc0.testns.svc.cluster.local'];
+  const names: [string, 'A' | 'AAAA'][] = [
+    ['svc1.testns.svc.cluster.local', 'A'],
+    ['svc6.testns.svc.cluster.local', 'AAAA'],
+    ['svc0.testns.svc.cluster.local', 'A'],
+  ];
   const replies = await new Promise<dnsPacket.DecodedPacket[]>((resolve, reject) => {
     const sock = net.connect(port, '127.0.0.1');
     const got: dnsPacket.DecodedPacket[] = [];
@@ -129,7 +133,7 @@ test('several queries on one TCP connection', async () => {
     sock.on('error', reject);
     sock.on('connect', () => {
       // All three written at once, in one segment: the server must split them by their length prefixes.
-      sock.write(Buffer.concat(names.map((name, i) => dnsPacket.streamEncode({ type: 'query', id: 100 + i, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type: 'A' }] }))));
+      sock.write(Buffer.concat(names.map(([name, type], i) => dnsPacket.streamEncode({ type: 'query', id: 100 + i, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type }] }))));
     });
     sock.on('data', (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);

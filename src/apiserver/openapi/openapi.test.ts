@@ -201,3 +201,92 @@ test('v2 in gnostic protobuf carries the document', () => {
   const paths = readFields(top.find((f) => f.field === 8)?.bytes as Uint8Array).filter((f) => f.field === 2);
   assert.equal(paths.length, Object.keys(obj(openapiV2().paths)).length);
 });
+
+// Every field of our shared types (src/api/types.ts) must be known to the schema, or strict validation would
+// refuse (and Warn would drop) what other components write. The objects are typed, so a renamed field in
+// types.ts breaks this test at compile time too.
+test('the shared API types are fully covered by the schema', () => {
+  const t = '2026-01-01T00:00:00Z';
+  const meta = {
+    name: 'a', generateName: 'a-', namespace: 'default', uid: 'u', resourceVersion: '1', generation: 1, creationTimestamp: t,
+    deletionTimestamp: t, deletionGracePeriodSeconds: 30, labels: { a: 'b' }, annotations: { c: 'd' },
+    ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: 'n', uid: 'u2', controller: true, blockOwnerDeletion: true }],
+    finalizers: ['f'],
+    managedFields: [{ manager: 'm', operation: 'Update' as const, apiVersion: 'v1', time: t, fieldsType: 'FieldsV1' as const, fieldsV1: { 'f:metadata': {} }, subresource: 'status' }],
+  };
+  const probe = { httpGet: { path: '/', port: 80, host: 'h', scheme: 'HTTP' }, tcpSocket: { port: 'p', host: 'h' }, exec: { command: ['x'] }, initialDelaySeconds: 1, timeoutSeconds: 1, periodSeconds: 1, successThreshold: 1, failureThreshold: 1, terminationGracePeriodSeconds: 1 };
+  const container: import('../../api/index.ts').Container = {
+    name: 'c', image: 'i', command: ['a'], args: ['b'], workingDir: '/', env: [{ name: 'A', value: 'B', valueFrom: {} }],
+    ports: [{ name: 'http', containerPort: 80, protocol: 'TCP', hostPort: 8080 }], readinessProbe: probe, livenessProbe: probe, startupProbe: probe,
+    imagePullPolicy: 'Always', resources: {}, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', stdin: false, tty: false, restartPolicy: 'Always',
+  };
+  const state = { waiting: { reason: 'r', message: 'm' }, running: { startedAt: t }, terminated: { exitCode: 0, signal: 9, reason: 'r', message: 'm', startedAt: t, finishedAt: t, containerID: 'c' } };
+  const status = { name: 'c', state, lastState: state, ready: true, started: true, restartCount: 0, image: 'i', imageID: 'id', containerID: 'c' };
+  const pod: import('../../api/index.ts').Pod = {
+    apiVersion: 'v1', kind: 'Pod', metadata: meta,
+    spec: {
+      containers: [container], initContainers: [container], nodeName: 'n', nodeSelector: { a: 'b' }, hostname: 'h', subdomain: 's', restartPolicy: 'Always',
+      terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', dnsConfig: { nameservers: ['1.1.1.1'], searches: ['s'], options: [{ name: 'ndots', value: '5' }] },
+      hostNetwork: false, schedulerName: 'default-scheduler', serviceAccountName: 'default', enableServiceLinks: true, priority: 0, tolerations: [{ key: 'k' }], readinessGates: [{ conditionType: 'x' }],
+    },
+    status: {
+      phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: t, reason: 'r', message: 'm', observedGeneration: 1 }],
+      hostIP: '10.0.0.1', hostIPs: [{ ip: '10.0.0.1' }], podIP: '10.244.0.5', podIPs: [{ ip: '10.244.0.5' }], startTime: t, containerStatuses: [status], initContainerStatuses: [status],
+      qosClass: 'BestEffort', nominatedNodeName: 'n', reason: 'r', message: 'm',
+    },
+  };
+  const service: import('../../api/index.ts').Service = {
+    apiVersion: 'v1', kind: 'Service', metadata: meta,
+    spec: {
+      type: 'ClusterIP', selector: { a: 'b' }, ports: [{ name: 'http', protocol: 'TCP', appProtocol: 'http', port: 80, targetPort: 'http', nodePort: 30080 }], clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'],
+      ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack', externalName: 'e', externalIPs: ['1.2.3.4'], sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 10 } },
+      internalTrafficPolicy: 'Cluster', externalTrafficPolicy: 'Cluster', publishNotReadyAddresses: false, trafficDistribution: 'PreferClose',
+    },
+    status: { loadBalancer: {}, conditions: [{ type: 't', status: 'True', lastTransitionTime: t, reason: 'r', message: 'm', observedGeneration: 1 }] },
+  };
+  const ref = { kind: 'Pod', namespace: 'default', name: 'p', uid: 'u', apiVersion: 'v1', resourceVersion: '1', fieldPath: 'spec' };
+  const endpoints: import('../../api/index.ts').Endpoints = {
+    apiVersion: 'v1', kind: 'Endpoints', metadata: meta,
+    subsets: [{ addresses: [{ ip: '10.0.0.1', hostname: 'h', nodeName: 'n', targetRef: ref }], notReadyAddresses: [], ports: [{ name: 'http', port: 80, protocol: 'TCP', appProtocol: 'http' }] }],
+  };
+  const slice: import('../../api/index.ts').EndpointSlice = {
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: meta, addressType: 'IPv4',
+    endpoints: [{ addresses: ['10.0.0.1'], conditions: { ready: true, serving: true, terminating: false }, hostname: 'h', targetRef: ref, nodeName: 'n', zone: 'z', hints: { forZones: [{ name: 'z' }] } }],
+    ports: [{ name: 'http', port: 80, protocol: 'TCP', appProtocol: 'http' }],
+  };
+  const node: import('../../api/index.ts').Node = {
+    apiVersion: 'v1', kind: 'Node', metadata: meta,
+    spec: { podCIDR: '10.244.0.0/24', podCIDRs: ['10.244.0.0/24'], unschedulable: false, taints: [{ key: 'k', effect: 'NoSchedule' }] },
+    status: {
+      conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: t, lastTransitionTime: t, reason: 'KubeletReady', message: 'm' }],
+      addresses: [{ type: 'InternalIP', address: '10.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      nodeInfo: { machineID: 'm', systemUUID: 's', bootID: 'b', kernelVersion: 'k', osImage: 'o', containerRuntimeVersion: 'c', kubeletVersion: 'v', kubeProxyVersion: '', operatingSystem: 'linux', architecture: 'amd64' },
+      capacity: { cpu: '1' }, allocatable: { cpu: '1' },
+    },
+  };
+  const ns: import('../../api/index.ts').Namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: meta, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active', conditions: [{ type: 't', status: 'True', lastTransitionTime: t, reason: 'r', message: 'm' }] } };
+  const event: import('../../api/index.ts').Event = {
+    apiVersion: 'v1', kind: 'Event', metadata: meta, involvedObject: ref, reason: 'r', message: 'm', source: { component: 'c', host: 'h' }, firstTimestamp: t, lastTimestamp: t,
+    eventTime: '2026-01-01T00:00:00.000000Z', count: 1, type: 'Normal', reportingComponent: 'c', reportingInstance: 'i', action: 'a', series: { count: 2, lastObservedTime: '2026-01-01T00:00:00.000000Z' },
+  };
+  const cidr: import('../../api/index.ts').ServiceCIDR = { apiVersion: 'networking.k8s.io/v1', kind: 'ServiceCIDR', metadata: meta, spec: { cidrs: ['10.96.0.0/12'] }, status: { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: t, reason: 'r', message: 'm' }] } };
+  const ip: import('../../api/index.ts').IPAddress = { apiVersion: 'networking.k8s.io/v1', kind: 'IPAddress', metadata: meta, spec: { parentRef: { group: '', resource: 'services', namespace: 'default', name: 's' } } };
+  const lease: import('../../api/index.ts').Lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: meta, spec: { holderIdentity: 'h', leaseDurationSeconds: 40, renewTime: t, acquireTime: t, leaseTransitions: 0 } };
+  const cm: import('../../api/index.ts').ConfigMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta, data: { a: 'b' }, binaryData: { c: 'AA==' }, immutable: false };
+  const secret: import('../../api/index.ts').Secret = { apiVersion: 'v1', kind: 'Secret', metadata: meta, type: 'Opaque', data: { a: 'Yg==' }, stringData: { b: 'c' }, immutable: false };
+  const sa: import('../../api/index.ts').ServiceAccount = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta, secrets: [ref], imagePullSecrets: [{ name: 'r' }], automountServiceAccountToken: true };
+  const template = { metadata: meta, spec: pod.spec };
+  const selector = { matchLabels: { a: 'b' }, matchExpressions: [{ key: 'k', operator: 'In' as const, values: ['v'] }] };
+  const deploy: import('../../api/index.ts').Deployment = {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta,
+    spec: { replicas: 1, selector, template, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } }, minReadySeconds: 0, revisionHistoryLimit: 10, paused: false, progressDeadlineSeconds: 600 },
+    status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1, unavailableReplicas: 0, conditions: [{ type: 'Available', status: 'True', lastTransitionTime: t, reason: 'r', message: 'm' }] },
+  };
+  const rs: import('../../api/index.ts').ReplicaSet = {
+    apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: meta, spec: { replicas: 1, selector, template, minReadySeconds: 0 },
+    status: { replicas: 1, fullyLabeledReplicas: 1, readyReplicas: 1, availableReplicas: 1, observedGeneration: 1, conditions: [] },
+  };
+  for (const o of [pod, service, endpoints, slice, node, ns, event, cidr, ip, lease, cm, secret, sa, deploy, rs]) {
+    assert.deepEqual(unknownFields(o.apiVersion ?? '', o.kind ?? '', o), [], `${o.kind}`);
+  }
+});

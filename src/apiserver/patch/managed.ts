@@ -8,7 +8,7 @@
 //    (merge.Updater.Apply);
 //  - apiVersion, kind and server-set metadata are never owned (stripMetaManager), nor the status of a main
 //    resource or the spec of a status subresource (reset fields).
-import { PatchError, badRequest, clone, deepEqual, isObject } from './json.ts';
+import { PatchError, badRequest, clone, deepEqual, isObject, withoutNulls } from './json.ts';
 import type { Json, JsonObject } from './json.ts';
 import {
   comparePaths,
@@ -116,12 +116,14 @@ function isEmptyish(v: Json | undefined): boolean {
   return v === undefined || v === null || (isObject(v) && Object.keys(v).length === 0) || (Array.isArray(v) && v.length === 0);
 }
 
-/** The fields an applied configuration sets (typed.ToFieldSet). */
+/**
+ * The fields an applied configuration sets (typed.ToFieldSet in structured-merge-diff v4, which Kubernetes
+ * 1.27–1.33 use): leaves, atomic values and list items; an empty struct (`securityContext: {}`) owns nothing.
+ */
 function fieldSetOf(value: JsonObject, schema: PatchSchema | undefined): FieldSet {
   const out = new Set<string>();
   const visit = (v: Json, s: PatchSchema | undefined, path: string[]): void => {
     if (isGranularMap(v, s)) {
-      if (Object.keys(v).length === 0 && path.length > 0) out.add(pathKey(path));
       for (const [k, child] of Object.entries(v)) visit(child, s?.fields?.[k], [...path, fieldElement(k)]);
       return;
     }
@@ -242,7 +244,7 @@ function mergeApplied(l: Json | undefined, r: Json | undefined, s: PatchSchema |
       );
     }
   }
-  return clone(r);
+  return withoutNulls(clone(r));
 }
 
 /**

@@ -175,6 +175,20 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'an empty struct in the configuration owns nothing (structured-merge-diff v4)',
+    live: undefined,
+    applied: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: { securityContext: {}, containers: [{ name: 'c', image: 'i', resources: {} }] },
+    },
+    want: (o) => assert.deepEqual(spec(o).securityContext, {}),
+    wantManagedFields: [
+      applyEntry('deployer', { 'f:spec': { 'f:containers': { 'k:{"name":"c"}': { '.': {}, 'f:image': {}, 'f:name': {} } } } }),
+    ],
+  },
+  {
     name: 'status in a main-resource apply is not owned',
     live: undefined,
     applied: { ...appliedService(), status: { loadBalancer: { ingress: [{ ip: '1.2.3.4' }] } } },

@@ -273,6 +273,27 @@ const cases: Case[] = [
     want: { a: { b: 1, c: 2, list: [3] } },
   },
   {
+    name: 'a new value that is itself a directive is not stored',
+    schema: podSchema,
+    original: pod({}),
+    patch: { spec: { securityContext: { $patch: 'delete' }, hostNetwork: true } },
+    want: pod({ hostNetwork: true }),
+  },
+  {
+    name: '$setElementOrder on a primitive list (finalizers)',
+    schema: podSchema,
+    original: pod({}, { name: 'p', finalizers: ['a', 'b'] }),
+    patch: { metadata: { '$setElementOrder/finalizers': ['b', 'a', 'c'], finalizers: ['c'] } },
+    want: pod({}, { name: 'p', finalizers: ['b', 'a', 'c'] }),
+  },
+  {
+    name: '$patch: delete of an item that is not there changes nothing',
+    schema: podSchema,
+    original: pod({ containers: [c('a')] }),
+    patch: { spec: { containers: [{ name: 'zzz', $patch: 'delete' }] } },
+    want: pod({ containers: [c('a')] }),
+  },
+  {
     name: 'a type change takes the patch value',
     schema: podSchema,
     original: pod({ nodeSelector: { a: 'b' } }),

@@ -276,7 +276,7 @@ function mergeMapItems(original: Json[], patch: Json[], mergeKey: string, itemSc
       return mergeKey in o && deepEqual(o[mergeKey], item[mergeKey]);
     });
     if (at >= 0) out[at] = mergeMap(out[at] as JsonObject, item, itemSchema);
-    else out.push(withoutNulls(item));
+    else out.push(withoutDirectiveKeys(withoutNulls(item)));
   }
   return out;
 }
@@ -398,6 +398,21 @@ function removeDirectives(v: Json): Json | undefined {
       if (k === retainKeysDirective || k.startsWith(deleteFromPrimitiveListPrefix) || k.startsWith(setElementOrderPrefix)) continue;
       const kept = removeDirectives(x);
       if (kept !== undefined) out[k] = kept;
+    }
+    return out;
+  }
+  return v;
+}
+
+/** Drop directive keys (not the maps holding them), as Go's typed decode drops unknown fields of a new item. */
+function withoutDirectiveKeys(v: Json): Json {
+  if (Array.isArray(v)) return v.map(withoutDirectiveKeys);
+  if (isObject(v)) {
+    const out: JsonObject = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (k === directiveMarker || k === retainKeysDirective) continue;
+      if (k.startsWith(deleteFromPrimitiveListPrefix) || k.startsWith(setElementOrderPrefix)) continue;
+      out[k] = withoutDirectiveKeys(x);
     }
     return out;
   }

@@ -60,6 +60,8 @@ export function serviceStrategy(config: ServiceNetworkConfig, options: ServiceSt
   const probesBeforeList = options.probesBeforeList ?? 32;
   const snapshotMaxAgeMs = options.snapshotMaxAgeMs ?? 5000;
 
+let snapshot: { keys: Set<string>; atMs: number; store: AllocationContext['store'] } | undefined;
+
   /** One address per (family, requested ip or '' for any), as allocIPs does. Throws Kubernetes' errors. */
   async function allocateIPs(
     svc: Service,
@@ -70,7 +72,8 @@ export function serviceStrategy(config: ServiceNetworkConfig, options: ServiceSt
     const assigned = new Map<IPFamily, string>();
     const ops: TxnOp[] = [];
     let probes = 0;
-    let listed: Set<string> | undefined;
+    // A fresh snapshot (this range was crowded a moment ago) answers from the start.
+    let listed: Set<string> | undefined = snapshot && snapshot.store === ctx.store && clock() - snapshot.atMs <= snapshotMaxAgeMs ? snapshot.keys : undefined;
     const isFree = async (ip: string): Promise<boolean> => {
       const key = ipAddressKey(ip);
       if (ctx.taken.has(key)) return false;
@@ -111,7 +114,6 @@ export function serviceStrategy(config: ServiceNetworkConfig, options: ServiceSt
    * seconds: a stale snapshot is safe (an address taken since fails its create guard and the registry retries
    * with it in ctx.taken; an address freed since is merely not offered yet, which the hold wants anyway).
    */
-  let snapshot: { keys: Set<string>; atMs: number; store: AllocationContext['store'] } | undefined;
   async function allocatedSnapshot(ctx: AllocationContext): Promise<Set<string>> {
     const now = clock();
     if (!snapshot || snapshot.store !== ctx.store || now - snapshot.atMs > snapshotMaxAgeMs) {

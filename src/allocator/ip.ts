@@ -50,7 +50,8 @@ export function familyBits(family: IPFamily): number {
 /** net.IP.String(): dotted quad, or RFC 5952 (lower case, longest zero run compressed). */
 export function formatIP(family: IPFamily, value: bigint): string {
   if (family === 'IPv4') {
-    return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 0xffn)).join('.');
+    const n = Number(value);
+    return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
   }
   const bytes: number[] = [];
   for (let shift = 120n; shift >= 0n; shift -= 8n) bytes.push(Number((value >> shift) & 0xffn));

@@ -1,5 +1,6 @@
 // The API server process (what `clusterip up` runs as its `apiserver` part):
 //   node src/apiserver/main.ts --data-dir D --port 6443 --socket D/api.sock --service-cidr 10.96.0.0/12
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openBackend, type BackendConfig } from '../storage/index.ts';
@@ -28,10 +29,12 @@ const { values } = parseArgs({
 
 const log = (message: string) => process.stderr.write(`${new Date().toISOString()} apiserver: ${message}\n`);
 const port = Number(values.port);
+// Watch history is kept for a window (the API server's 5-minute compaction policy), then 410 Gone.
 const storage: BackendConfig =
   values.storage === 'etcd'
-    ? { kind: 'etcd', endpoints: values['etcd-endpoints'].split(',') }
-    : { kind: 'sqlite', path: path.join(values['data-dir'], 'state.db') };
+    ? { kind: 'etcd', endpoints: values['etcd-endpoints'].split(','), autoCompaction: {} }
+    : { kind: 'sqlite', path: path.join(values['data-dir'], 'state.db'), autoCompaction: {} };
+fs.mkdirSync(values['data-dir'], { recursive: true });
 
 const backend = await openBackend(storage, (err) => log(`storage: ${(err as Error).message}`));
 const network = serviceNetworkConfig(values['service-cidr'], port);
@@ -39,6 +42,7 @@ const services = serviceStrategy(network);
 const core = await createApiCore({
   backend,
   strategies: { services, ipaddresses: ipAddressStrategy, servicecidrs: serviceCIDRStrategy },
+  serverAddress: `${values.host}:${port}`,
 });
 const boot = await bootstrapServiceNetworking(backend, network);
 const repair = await repairServiceAllocations(backend, network);

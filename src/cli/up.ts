@@ -94,12 +94,13 @@ export function clusterDNSObjects(plan: ClusterPlan, apiSocket: string): { servi
           {
             name: 'coredns',
             image: 'registry.k8s.io/coredns/coredns:v1.11.3',
+            // Our DNS's flags; the API server is reached through its unix socket from inside the pod.
             args: [
               '--listen', '0.0.0.0:53',
+              '--api', `unix://${apiSocket}`,
               '--zone', plan.clusterDomain,
               '--health-port', '8080',
               '--metrics-port', '9153',
-              '--ready-port', '8181',
             ],
             env: [{ name: 'CLUSTERIP_API', value: `unix://${apiSocket}` }],
             ports: [
@@ -107,7 +108,7 @@ export function clusterDNSObjects(plan: ClusterPlan, apiSocket: string): { servi
               { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' },
               { name: 'metrics', containerPort: 9153, protocol: 'TCP' },
             ],
-            readinessProbe: { httpGet: { path: '/ready', port: 8181 }, periodSeconds: 1 },
+            readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 1 },
             livenessProbe: { httpGet: { path: '/health', port: 8080 }, periodSeconds: 10, failureThreshold: 5 },
           },
         ],

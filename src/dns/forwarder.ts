@@ -14,6 +14,8 @@ export interface ForwardQuestion {
 
 export interface ForwardResult {
   rcode: number;
+  /** The upstream's RA bit. */
+  ra: boolean;
   answers: dnsPacket.Answer[];
   authorities: dnsPacket.Answer[];
   additionals: dnsPacket.Answer[];
@@ -132,6 +134,7 @@ export class Forwarder {
         if (rcode === rcodeServfail || rcode === 5) continue; // try the next upstream
         return {
           rcode,
+          ra: reply.flag_ra,
           answers: reply.answers ?? [],
           authorities: reply.authorities ?? [],
           additionals: (reply.additionals ?? []).filter((rr) => rr.type !== 'OPT'),
@@ -140,7 +143,7 @@ export class Forwarder {
         // timeout or transport error: next upstream
       }
     }
-    return { rcode: rcodeServfail, answers: [], authorities: [], additionals: [] };
+    return { rcode: rcodeServfail, ra: false, answers: [], authorities: [], additionals: [] };
   }
 
   private newId(): number {

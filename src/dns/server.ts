@@ -250,10 +250,10 @@ export class DnsServer {
   ): Promise<Buffer> {
     const upstream = this.forwarder
       ? await this.forwarder.resolve(question)
-      : { rcode: rcodeServfail, answers: [], authorities: [], additionals: [] };
+      : { rcode: rcodeServfail, ra: false, answers: [], authorities: [], additionals: [] };
     const encoded = encodeReply(
       question,
-      { rcode: upstream.rcode, aa: false, answer: upstream.answers, authority: upstream.authorities, additional: upstream.additionals },
+      { rcode: upstream.rcode, aa: false, ra: upstream.ra, answer: upstream.answers, authority: upstream.authorities, additional: upstream.additionals },
       replyOptions,
     );
     this.observe(transport, family, question.type, upstream.rcode, 'forward', started);

@@ -116,6 +116,8 @@ export type WireRecord = DnsRecord | dnsPacket.Answer;
 export interface ReplyContent {
   rcode: Rcode | number;
   aa: boolean;
+  /** Recursion available: CoreDNS leaves it off on its own (kubernetes plugin) answers; forwarded ones carry the upstream's. */
+  ra?: boolean;
   answer: readonly WireRecord[];
   authority: readonly WireRecord[];
   additional: readonly WireRecord[];
@@ -138,7 +140,7 @@ export function encodeReply(
     ? [{ name: '.', type: 'OPT' as const, udpPayloadSize: maxUDPSize, extendedRcode: 0, ednsVersion: 0, flags: options.edns.dnssecOK ? dnsPacket.DNSSEC_OK : 0, flag_do: options.edns.dnssecOK, options: [] }]
     : [];
   let flags =
-    flagQR | flagRA | (result.aa ? flagAA : 0) | (options.queryFlags & (flagRD | flagCD)) |
+    flagQR | (result.ra ? flagRA : 0) | (result.aa ? flagAA : 0) | (options.queryFlags & (flagRD | flagCD)) |
     (typeof result.rcode === 'number' ? result.rcode & 0xf : rcodeNumbers[result.rcode]);
   let answers = result.answer;
   let authorities = result.authority;
@@ -207,7 +209,7 @@ export function headerOnlyReply(msg: Buffer, rcode: Rcode): Buffer | undefined {
   const out = Buffer.alloc(12);
   msg.copy(out, 0, 0, 2);
   const opcode = msg.readUInt16BE(2) & 0x7800;
-  out.writeUInt16BE(flagQR | opcode | (msg.readUInt16BE(2) & flagRD) | flagRA | rcodeNumbers[rcode], 2);
+  out.writeUInt16BE(flagQR | opcode | (msg.readUInt16BE(2) & flagRD) | rcodeNumbers[rcode], 2);
   return out;
 }
 

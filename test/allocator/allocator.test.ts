@@ -155,13 +155,19 @@ async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill(signal);
+  // A server that does not stop on SIGTERM within 5 s is killed: tests never hang on it.
+  const force = setTimeout(() => child.kill('SIGKILL'), 5000);
   await exited;
+  clearTimeout(force);
 }
 
 test('kill -9 in the middle of 300 concurrent creates, restart: the record still matches one for one', async (t) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cip-alloc-kill-'));
-  t.after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
   let server = await startServerProcess(dataDir, '10.96.0.0/22');
+  t.after(async () => {
+    await stopProcess(server.child, 'SIGTERM');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
   let killed = false;
   const first = await concurrentCreates(server.url, '10.96.0.20', 'k', (n) => {
     if (n === 100 && !killed) {
@@ -174,7 +180,6 @@ test('kill -9 in the middle of 300 concurrent creates, restart: the record still
   assert.ok(first.winners <= 1);
 
   server = await startServerProcess(dataDir, '10.96.0.0/22');
-  t.after(() => stopProcess(server.child, 'SIGTERM'));
   const before = await assertOneForOne(server.url);
   const ours = before.services.filter((s) => /^k\d+$/.test(s.metadata.name));
   assert.ok(ours.filter((s) => s.spec.clusterIP === '10.96.0.20').length <= 1);
@@ -197,14 +202,16 @@ test('kill -9 in the middle of 300 concurrent creates, restart: the record still
 
 test('the seed Service and default/kubernetes keep their addresses across a restart', async (t) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cip-alloc-restart-'));
-  t.after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
   let server = await startServerProcess(dataDir, '10.96.0.0/12,fd00:10:96::/112');
+  t.after(async () => {
+    await stopProcess(server.child, 'SIGTERM');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
   const created = await createSvc(server.url, 'nginx-service');
   assert.equal(created.status, 201);
   const ip = (created.body.spec as { clusterIP: string }).clusterIP;
   await stopProcess(server.child, 'SIGKILL');
   server = await startServerProcess(dataDir, '10.96.0.0/12,fd00:10:96::/112');
-  t.after(() => stopProcess(server.child, 'SIGTERM'));
   const services = await listAll<Svc>(server.url, '/api/v1/services');
   assert.equal(services.find((s) => s.metadata.name === 'nginx-service')?.spec.clusterIP, ip);
   assert.equal(services.find((s) => s.metadata.name === 'kubernetes')?.spec.clusterIP, '10.96.0.1');

@@ -68,6 +68,8 @@ test('node proxy: logs stream from the agent, exec upgrades are piped both ways'
     seen.push(`UPGRADE ${req.url} ${req.headers['x-stream-protocol-version'] ?? ''}`);
     socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n');
     socket.on('data', (d: Buffer) => socket.write(Buffer.concat([Buffer.from('echo:'), d])));
+    // http.Server sockets are half-open: end ours when the proxy ends its side.
+    socket.on('end', () => socket.end());
   });
   await new Promise<void>((r) => agentServer.listen(0, '127.0.0.1', () => r()));
   const agentPort = (agentServer.address() as net.AddressInfo).port;
@@ -88,7 +90,7 @@ test('node proxy: logs stream from the agent, exec upgrades are piped both ways'
       metadata: { name: 'p' },
       spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox' }] },
     });
-    console.log("before log"); const log = await get(`${server.url}/api/v1/namespaces/default/pods/p/log?follow=true&tailLines=5`);
+    const log = await get(`${server.url}/api/v1/namespaces/default/pods/p/log?follow=true&tailLines=5`);
     assert.equal(log.status, 200);
     assert.equal(log.body, 'line 1\nline 2\n');
     assert.equal(seen[0], 'GET /containerLogs/default/p/c?follow=true&tailLines=5');
@@ -105,7 +107,7 @@ test('node proxy: logs stream from the agent, exec upgrades are piped both ways'
     assert.equal(JSON.parse(refused.body).message, 'pod q does not have a host assigned');
 
     // exec over an SPDY-style upgrade: the request reaches the agent's /exec path and bytes flow both ways.
-    console.log("before exec", seen); const echoed = await new Promise<string>((resolve, reject) => {
+    const echoed = await new Promise<string>((resolve, reject) => {
       const s = net.connect(server.port, '127.0.0.1', () => {
         s.write(
           'POST /api/v1/namespaces/default/pods/p/exec?command=sh&stdin=true&stdout=true HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n',
@@ -113,7 +115,7 @@ test('node proxy: logs stream from the agent, exec upgrades are piped both ways'
       });
       let buf = '';
       s.on('data', (d: Buffer) => {
-        buf += d.toString(); console.log("client buf", JSON.stringify(buf).slice(0, 300));
+        buf += d.toString();
         if (buf.includes('\r\n\r\n') && !buf.includes('echo:')) s.write('hello');
         if (buf.includes('echo:hello')) {
           s.destroy();
@@ -125,8 +127,8 @@ test('node proxy: logs stream from the agent, exec upgrades are piped both ways'
     assert.match(echoed, /^HTTP\/1\.1 101 Switching Protocols/);
     assert.equal(seen[1], 'UPGRADE /exec/default/p/c?command=sh&stdin=true&stdout=true v4.channel.k8s.io');
   } finally {
-    console.log('closing'); await server.close(); console.log('closed api');
-    await core.close(); console.log('closed core');
+    await server.close();
+    await core.close();
     await new Promise<void>((r) => {
       agentServer.close(() => r());
       agentServer.closeAllConnections();

@@ -1,6 +1,12 @@
 // The protobuf wire format, read side: varints, length-delimited fields, fixed 32/64-bit values.
 
-export class ProtobufDecodeError extends Error {}
+// A malformed or unsupported body: the caller's mistake, answered 400 BadRequest (code and reason carried
+// like the patch module's PatchError, so the core can turn it into a Status in its one place).
+export class ProtobufDecodeError extends Error {
+  override name = 'ProtobufDecodeError';
+  readonly code = 400;
+  readonly reason = 'BadRequest';
+}
 
 export const WIRE_VARINT = 0;
 export const WIRE_FIXED64 = 1;

@@ -244,6 +244,54 @@ const cases: Case[] = [
     conditions: [{ type: 'Completed', status: 'True', reason: 'Failed', message: 'The pod failed.' }],
   },
   {
+    name: 'pod with a started sidecar (restartable init container)',
+    kind: 'Pod',
+    obj: {
+      metadata: meta('p', { creationTimestamp: ago(5 * M) }),
+      spec: { initContainers: [{ name: 'sidecar', restartPolicy: 'Always' }], containers: [{ name: 'a' }] },
+      status: {
+        phase: 'Running',
+        conditions: [{ type: 'Initialized', status: 'True' }],
+        initContainerStatuses: [running('sidecar', 1, { started: true, lastState: { terminated: { exitCode: 137, finishedAt: ago(60 * S) } } })],
+        containerStatuses: [running('a')],
+      },
+    },
+    want: ['p', '2/2', 'Running', '1 (60s ago)', '5m', '<none>', '<none>', '<none>', '<none>'],
+  },
+  {
+    name: 'pod with one container completed and one running is NotReady without the Ready condition',
+    kind: 'Pod',
+    obj: {
+      metadata: meta('p'),
+      spec: { containers: [{ name: 'a' }, { name: 'b' }] },
+      status: {
+        phase: 'Running',
+        conditions: [{ type: 'Ready', status: 'False' }],
+        containerStatuses: [
+          { name: 'a', ready: false, restartCount: 0, image: 'x', imageID: '', state: { terminated: { exitCode: 0, reason: 'Completed' } } },
+          running('b'),
+        ],
+      },
+    },
+    want: ['p', '1/2', 'NotReady', '0', '5s', '<none>', '<none>', '<none>', '<none>'],
+  },
+  {
+    name: 'pod failing init container',
+    kind: 'Pod',
+    obj: {
+      metadata: meta('p'),
+      spec: { initContainers: [{ name: 'i1' }, { name: 'i2' }], containers: [{ name: 'a' }] },
+      status: {
+        phase: 'Pending',
+        initContainerStatuses: [
+          { name: 'i1', ready: false, restartCount: 0, image: 'x', imageID: '', state: { terminated: { exitCode: 0, reason: 'Completed' } } },
+          { name: 'i2', ready: false, restartCount: 3, image: 'x', imageID: '', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, finishedAt: ago(2 * S) } } },
+        ],
+      },
+    },
+    want: ['p', '0/1', 'Init:CrashLoopBackOff', '3 (2s ago)', '5s', '<none>', '<none>', '<none>', '<none>'],
+  },
+  {
     name: 'endpoints with more',
     kind: 'Endpoints',
     obj: {

@@ -74,8 +74,9 @@ let snapshot: { keys: Set<string>; atMs: number; store: AllocationContext['store
     let probes = 0;
     // A fresh snapshot (this range was crowded a moment ago) answers from the start.
     let listed: Set<string> | undefined = snapshot && snapshot.store === ctx.store && clock() - snapshot.atMs <= snapshotMaxAgeMs ? snapshot.keys : undefined;
+    // Candidates come out of the range already canonical: their key needs no parsing.
     const isFree = async (ip: string): Promise<boolean> => {
-      const key = ipAddressKey(ip);
+      const key = ipAddressPrefix + ip;
       if (ctx.taken.has(key)) return false;
       if (listed) return !listed.has(key);
       if (++probes > probesBeforeList) {

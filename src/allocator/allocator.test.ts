@@ -175,3 +175,18 @@ test('parseCIDR masks host bits like ParseCIDR', () => {
   assert.equal(parseCIDR('10.96.0.0'), undefined);
   assert.equal(parseCIDR('10.96.0.0/x'), undefined);
 });
+
+test('reserved addresses come last, after held ones', async () => {
+  const r = serviceRange('10.0.0.0/29'); // .1-.6
+  const held = new RecentlyReleased(10, 60_000);
+  held.add('10.0.0.2', 0);
+  const reserved = new Set(['10.0.0.3']);
+  const taken = new Set<string>();
+  const order: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    const ip = (await nextFreeAddress(r, { random: seeded(i), isFree: (x) => !taken.has(x), recentlyReleased: held, reserved, nowMs: 1 }))!;
+    taken.add(ip);
+    order.push(ip);
+  }
+  assert.deepEqual(order.slice(4), ['10.0.0.2', '10.0.0.3'], `held, then reserved, last (${order.join(' ')})`);
+});

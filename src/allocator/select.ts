@@ -50,6 +50,12 @@ export interface NextAddressOptions {
   /** Whether an address is free right now (no IPAddress object, not taken in an earlier attempt). */
   isFree: (ip: string) => Promise<boolean> | boolean;
   recentlyReleased?: RecentlyReleased;
+  /**
+   * Addresses kept for well-known Services (the cluster DNS one): skipped like held ones and handed out only
+   * when nothing else is free, after any held one. Matters only in small ranges: in large ones they sit in
+   * the static band, which dynamic allocation leaves alone anyway.
+   */
+  reserved?: ReadonlySet<string>;
   nowMs?: number;
 }
 
@@ -62,7 +68,7 @@ export async function nextFreeAddress(range: ServiceRange, opts: NextAddressOpti
   let heldBack: { ip: string; since: number } | undefined;
   for (const value of candidateOrder(range, opts.random)) {
     const ip = candidateText(range, value);
-    const since = opts.recentlyReleased?.heldSince(ip, now);
+    const since = opts.reserved?.has(ip) ? Number.POSITIVE_INFINITY : opts.recentlyReleased?.heldSince(ip, now);
     if (since !== undefined) {
       // Only worth probing if nothing else turns up; keep the one released longest ago.
       if ((!heldBack || since < heldBack.since) && (await opts.isFree(ip))) heldBack = { ip, since };

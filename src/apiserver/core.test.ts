@@ -281,3 +281,53 @@ test('patch types: merge, json, strategic (fallback without the patch module is 
     await core.close();
   }
 });
+
+test('with the real sibling modules: server-side apply, managedFields, fieldValidation Strict and Warn', async () => {
+  const core = await createApiCore({ backend: memoryBackend(), now: () => fixedNow });
+  try {
+    const applied = await call(core, 'PATCH', `${base}/ssa?fieldManager=kubectl&force=false`, 'apiVersion: v1\nkind: Service\nmetadata:\n  name: ssa\nspec:\n  ports:\n  - port: 80\n', {
+      'content-type': 'application/apply-patch+yaml',
+    });
+    assert.equal(applied.status, 201);
+    const mf = (applied.json as unknown as KubeObject).metadata.managedFields ?? [];
+    assert.deepEqual(mf.map((m) => `${m.manager}/${m.operation}`), ['kubectl/Apply']);
+    const strict = await call(core, 'POST', `${base}?fieldValidation=Strict`, { ...svc('strict'), spec: { ports: [{ port: 80 }], foo: 1 } });
+    assert.equal(strict.status, 400);
+    assert.equal((strict.json as unknown as Status).message, 'Service in version "v1" cannot be handled as a Service: strict decoding error: unknown field "spec.foo"');
+    const warn = await call(core, 'POST', `${base}?fieldValidation=Warn&fieldManager=test`, { ...svc('warn'), spec: { ports: [{ port: 80 }], foo: 1 } });
+    assert.equal(warn.status, 201);
+    assert.equal(warn.headers.warning, '299 - "unknown field \\"spec.foo\\""');
+    assert.deepEqual((warn.json as unknown as KubeObject).metadata.managedFields?.map((m) => `${m.manager}/${m.operation}`), ['test/Update']);
+    // dryRun: answered, not stored.
+    const dry = await call(core, 'POST', `${base}?dryRun=All`, svc('dry'));
+    assert.equal(dry.status, 201);
+    assert.equal((await call(core, 'GET', `${base}/dry`)).status, 404);
+    // deletecollection by label.
+    await call(core, 'POST', base, svc('gone1', { batch: 'x' }));
+    await call(core, 'POST', base, svc('gone2', { batch: 'x' }));
+    const deleted = (await call(core, 'DELETE', `${base}?labelSelector=batch%3Dx`)).json as unknown as KubeList;
+    assert.deepEqual(deleted.items.map((i) => i.metadata.name), ['gone1', 'gone2']);
+    const left = ((await call(core, 'GET', base)).json as unknown as KubeList).items.map((i) => i.metadata.name);
+    assert.deepEqual(left, ['ssa', 'warn']);
+  } finally {
+    await core.close();
+  }
+});
+
+test('watch as Table, bookmarks, sendInitialEvents end marker', async () => {
+  const core = await newCore();
+  try {
+    await call(core, 'POST', base, svc('t1'));
+    const u = new URL(`${base}?watch=true&allowWatchBookmarks=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan`, 'http://x');
+    const r = await core.handle({ method: 'GET', path: u.pathname, query: u.searchParams, headers: { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' }, body: Buffer.alloc(0) });
+    const events = await readEvents(r, 3);
+    assert.equal(events[0].type, 'ADDED');
+    assert.equal(events[0].object.kind, 'Table');
+    assert.equal((events[0].object.rows as unknown[]).length, 1);
+    assert.equal(events[1].type, 'BOOKMARK');
+    assert.equal(events[1].object.metadata.annotations?.['k8s.io/initial-events-end'], 'true');
+    assert.equal(events[2].type, 'BOOKMARK'); // the periodic one (50 ms in these tests)
+  } finally {
+    await core.close();
+  }
+});

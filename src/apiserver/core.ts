@@ -99,8 +99,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 export function errorResponse(err: unknown): ApiBodyResponse {
   let e: ApiError;
   if (err instanceof ApiError) e = err;
-  else if (err instanceof Error && err.name === 'PatchError') {
-    // The patch module's own error type carries Kubernetes' code, reason and causes.
+  else if (err instanceof Error && (err.name === 'PatchError' || err.name === 'ProtobufDecodeError')) {
+    // The patch and protobuf modules' own error types carry Kubernetes' code, reason and causes.
     const pe = err as Error & { code: number; reason: string; causes?: { field?: string; message?: string; reason?: string }[] };
     e = new ApiError(pe.code, pe.reason, pe.message, pe.causes?.length ? { causes: pe.causes } : undefined);
   }

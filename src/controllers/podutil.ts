@@ -65,3 +65,47 @@ export function selectorMatches(selector: Record<string, string>, labels: Record
   }
   return true;
 }
+
+/** A meta/v1 LabelSelector (matchLabels and matchExpressions) against labels. An empty selector matches all. */
+export function labelSelectorMatches(
+  selector: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined,
+  labels: Record<string, string> | undefined,
+): boolean {
+  if (!selector) return false; // a nil selector selects nothing
+  if (!selectorMatches(selector.matchLabels ?? {}, labels)) return false;
+  for (const e of selector.matchExpressions ?? []) {
+    const has = labels !== undefined && Object.hasOwn(labels, e.key);
+    const value = labels?.[e.key];
+    switch (e.operator) {
+      case 'In':
+        if (!has || !(e.values ?? []).includes(value ?? '')) return false;
+        break;
+      case 'NotIn':
+        if (has && (e.values ?? []).includes(value ?? '')) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** The pod's controlling owner reference, if any. */
+export function controllerRef(object: { metadata: { ownerReferences?: { controller?: boolean; uid: string; kind: string; name: string }[] } }) {
+  return (object.metadata.ownerReferences ?? []).find((r) => r.controller);
+}
+
+/** Ready for at least minReadySeconds at `now` (podutil.IsPodAvailable). */
+export function isPodAvailable(pod: Pod, minReadySeconds: number, now: Date): boolean {
+  const ready = (pod.status?.conditions ?? []).find((c) => c.type === 'Ready' && c.status === 'True');
+  if (!ready) return false;
+  if (!minReadySeconds) return true;
+  const since = Date.parse(ready.lastTransitionTime ?? '');
+  return Number.isFinite(since) && since + minReadySeconds * 1000 <= now.getTime();
+}

@@ -12,3 +12,5 @@ export { parseResolvConf, upstreamsFromResolvConf } from './resolv-conf.ts';
 export type { Upstream } from './resolv-conf.ts';
 export { startClusterDNS, hostUpstreams } from './run.ts';
 export type { ClusterDNS, ClusterDNSConfig } from './run.ts';
+export { podResolvConf } from './pod-resolv-conf.ts';
+export type { PodResolvConfInput } from './pod-resolv-conf.ts';

@@ -192,7 +192,14 @@ export class DnsServer {
         return out;
       }
     }
-    return this.slowPath(msg, query, key, transport, family, started);
+    try {
+      const reply = this.slowPath(msg, query, key, transport, family, started);
+      if (reply instanceof Promise) return reply.catch(() => headerOnlyReply(msg, 'SERVFAIL'));
+      return reply;
+    } catch {
+      // A record dns-packet cannot encode (say, an externalName with a 64-byte label) must not stop the server.
+      return headerOnlyReply(msg, 'SERVFAIL');
+    }
   }
 
   private observe(transport: Transport, family: Family, qtype: number | string, rcode: number, plugin: string, started: number): void {

@@ -58,6 +58,7 @@ interface KvRow {
 
 interface LogRow {
   revision: number;
+  sub: number;
   key: string;
   create_revision: number;
   deleted: number;
@@ -74,7 +75,14 @@ interface LiveWatch {
   stopped: boolean;
   onEvent: (event: StorageEvent) => void;
   onError?: (err: StorageError) => void;
+  /** While history is being replayed: the last (revision, sub) delivered, and where history ends. */
+  replay?: { revision: number; sub: number; until: number };
 }
+
+/** Log rows per replay step; one step is a few milliseconds. */
+const REPLAY_PAGE = 1000;
+/** Revisions per compaction step (one transaction each). */
+const COMPACT_STEP = 5000;
 
 export class SqliteBackend implements Backend {
   private readonly db: DatabaseSync;
@@ -85,6 +93,7 @@ export class SqliteBackend implements Backend {
   private compacted: number;
   private stopAutoCompaction: (() => void) | undefined;
   private closed = false;
+  private compacting: Promise<void> = Promise.resolve();
 
   constructor(path: string, options: SqliteBackendOptions = {}) {
     this.path = path;
@@ -295,19 +304,24 @@ export class SqliteBackend implements Backend {
         this.compacted,
       );
     }
-    // Replay and registration happen in one synchronous step: no write can slip between them, so the
-    // history and the live events join without a gap or a duplicate.
+    // Registration is synchronous: every write from now on lands in the queue. History up to the current
+    // revision is replayed in pages (so a long replay does not stall the process) and the queued live
+    // events are held back until it is done: together they join without a gap or a duplicate.
     const w: LiveWatch = {
       prefix,
       after: fromRevision,
-      queue: this.history(prefix, fromRevision),
+      queue: [],
       scheduled: false,
       stopped: false,
       onEvent,
       onError,
+      replay:
+        fromRevision < this.revision
+          ? { revision: fromRevision, sub: Number.MAX_SAFE_INTEGER, until: this.revision }
+          : undefined,
     };
     this.watches.add(w);
-    this.schedule(w);
+    if (w.replay) setImmediate(() => this.replayPage(w));
     return {
       stop: () => {
         w.stopped = true;
@@ -317,23 +331,37 @@ export class SqliteBackend implements Backend {
     };
   }
 
-  private history(prefix: string, fromRevision: number): StorageEvent[] {
-    if (fromRevision >= this.revision) return [];
-    const range = rangeWhere('l.key', prefix, undefined);
+  /** Delivers the next page of a watch's history, then schedules the next page or the live events. */
+  private replayPage(w: LiveWatch): void {
+    const replay = w.replay;
+    if (w.stopped || this.closed || !replay) return;
+    const range = rangeWhere('l.key', w.prefix, undefined);
     const rows = this.stmt(
-      'SELECT l.revision AS revision, l.key AS key, l.create_revision AS create_revision, l.deleted AS deleted, ' +
-        'l.value AS value, p.value AS prev_value FROM log l ' +
+      'SELECT l.revision AS revision, l.sub AS sub, l.key AS key, l.create_revision AS create_revision, ' +
+        'l.deleted AS deleted, l.value AS value, p.value AS prev_value FROM log l ' +
         'LEFT JOIN log p ON p.key = l.key AND p.revision = l.prev_revision ' +
-        `WHERE l.revision > ? AND ${range.sql} ORDER BY l.revision, l.sub`,
-    ).all(fromRevision, ...range.params) as unknown as LogRow[];
-    return rows.map((r) => ({
-      type: r.deleted ? 'DELETE' : 'PUT',
-      key: r.key,
-      value: r.value,
-      prevValue: r.deleted ? r.value : (r.prev_value ?? undefined),
-      revision: r.revision,
-      createRevision: r.create_revision,
-    }));
+        `WHERE (l.revision, l.sub) > (?, ?) AND l.revision <= ? AND ${range.sql} ` +
+        `ORDER BY l.revision, l.sub LIMIT ${REPLAY_PAGE}`,
+    ).all(replay.revision, replay.sub, replay.until, ...range.params) as unknown as LogRow[];
+    for (const r of rows) {
+      if (w.stopped) return;
+      w.onEvent({
+        type: r.deleted ? 'DELETE' : 'PUT',
+        key: r.key,
+        value: r.value,
+        prevValue: r.deleted ? r.value : (r.prev_value ?? undefined),
+        revision: r.revision,
+        createRevision: r.create_revision,
+      });
+      replay.revision = r.revision;
+      replay.sub = r.sub;
+    }
+    if (rows.length === REPLAY_PAGE) {
+      setImmediate(() => this.replayPage(w));
+      return;
+    }
+    w.replay = undefined;
+    this.schedule(w);
   }
 
   private publish(events: StorageEvent[]): void {
@@ -351,7 +379,7 @@ export class SqliteBackend implements Backend {
 
   /** Delivers a watch's queue in a later microtask, in order; a callback's own writes queue behind. */
   private schedule(w: LiveWatch): void {
-    if (w.scheduled || w.queue.length === 0) return;
+    if (w.scheduled || w.replay || w.queue.length === 0) return;
     w.scheduled = true;
     queueMicrotask(() => {
       w.scheduled = false;
@@ -369,22 +397,49 @@ export class SqliteBackend implements Backend {
     if (revision > this.revision) {
       throw new StorageError('FutureRevision', '', `cannot compact to ${revision}: current revision is ${this.revision}`);
     }
-    if (revision <= this.compacted) return;
+    // One compaction at a time; each runs in steps so a long history does not stall the process.
+    const run = this.compacting.then(async () => {
+      while (this.compacted < revision) {
+        this.checkOpen();
+        this.compactStep(Math.min(revision, this.compacted + COMPACT_STEP));
+        if (this.compacted < revision) await new Promise((r) => setImmediate(r));
+      }
+    });
+    this.compacting = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * Compacts from the compacted revision to `to` in one transaction. What stays, for each key, is its newest
+   * row at or below `to` unless that row is a deletion (rows above `to` are untouched), so a list at any
+   * revision >= `to` stays exact. Only the log rows written in the step's window need looking at: each
+   * names the row it superseded (prev_revision), and deletions in the window go too.
+   */
+  private compactStep(to: number): void {
+    const from = this.compacted;
     this.db.exec('BEGIN IMMEDIATE');
     try {
-      // Keep, for each key, its newest row at or below the revision unless that row is a deletion; rows
-      // above the revision are untouched. A list at any revision >= the compacted one stays exact.
       this.stmt(
-        'DELETE FROM log WHERE revision <= ?1 AND (deleted = 1 OR revision < ' +
-          '(SELECT MAX(m.revision) FROM log m WHERE m.key = log.key AND m.revision <= ?1))',
-      ).run(revision);
-      this.stmt("UPDATE meta SET value = ? WHERE name = 'compacted'").run(revision);
+        'DELETE FROM log WHERE (key, revision) IN (SELECT key, prev_revision FROM log ' +
+          'WHERE revision > ?1 AND revision <= ?2 AND prev_revision IS NOT NULL)',
+      ).run(from, to);
+      this.stmt('DELETE FROM log WHERE revision > ? AND revision <= ? AND deleted = 1').run(from, to);
+      this.stmt("UPDATE meta SET value = ? WHERE name = 'compacted'").run(to);
       this.db.exec('COMMIT');
     } catch (err) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK');
       throw new StorageError('Unavailable', '', `storage compaction failed: ${String(err)}`);
     }
-    this.compacted = revision;
+    this.compacted = to;
+    // A replay still behind the compacted revision lost the history it was reading: end it, as etcd cancels
+    // a watcher that compaction overtook; the caller re-lists.
+    for (const w of [...this.watches]) {
+      if (w.replay && w.replay.revision < to) {
+        w.stopped = true;
+        this.watches.delete(w);
+        w.onError?.(new StorageError('Compacted', w.prefix, `revision ${w.replay.revision} has been compacted`, to));
+      }
+    }
   }
 
   async close(): Promise<void> {

@@ -201,6 +201,13 @@ test('ExternalName: the CNAME, then the target resolved upstream', async () => {
   assert.deepEqual(r.answer.slice(1).map((l) => l.split(' ').slice(3).join(' ')), ['A 192.0.2.7']);
 });
 
+test('an answer that cannot be encoded is SERVFAIL, and the server keeps serving', async () => {
+  index.upsertService(serviceObject('testns', 'badext', { type: 'ExternalName', externalName: `${'x'.repeat(70)}.example` }));
+  const r = await dig(port, ['badext.testns.svc.cluster.local', 'CNAME']);
+  assert.equal(r.status, 'SERVFAIL');
+  assert.deepEqual((await dig(port, ['svc1.testns.svc.cluster.local', 'A'])).answer, ['svc1.testns.svc.cluster.local. 5 IN A 10.0.0.1']);
+});
+
 test('dns-version TXT', async () => {
   const r = await dig(port, ['dns-version.cluster.local', 'TXT']);
   assert.deepEqual(r.answer, ['dns-version.cluster.local. 28800 IN TXT "1.1.0"']);

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { Backend } from '../../src/storage/index.ts';
+import type { Backend, StorageError } from '../../src/storage/index.ts';
 import { openSqliteBackend } from '../../src/storage/index.ts';
 import { runBackendContract } from '../../src/storage/contract.ts';
 
@@ -37,6 +37,29 @@ describe('sqlite backend', () => {
     try {
       await assert.rejects(openSqliteBackend(store.path), /database is locked/);
       assert.equal(await store.backend.count('/'), 0);
+    } finally {
+      await store.cleanup();
+    }
+  });
+
+  it('a compaction that overtakes a replaying watch ends it with Compacted', async () => {
+    const store = await freshStore();
+    try {
+      const b = store.backend;
+      for (let i = 0; i < 30; i++) {
+        await b.txn(Array.from({ length: 100 }, (_, j) => ({ op: 'create' as const, key: `/r/k${i}-${j}`, value: 'v' })));
+      }
+      const events: string[] = [];
+      let error: StorageError | undefined;
+      b.watch('/r/', 0, (e) => events.push(e.key), (err) => (error = err));
+      // The replay is paged: let one page out, then compact past it.
+      await new Promise((r) => setImmediate(r));
+      assert.ok(events.length > 0 && events.length < 3000, `${events.length} events before compaction`);
+      await b.compact(await b.currentRevision());
+      assert.equal(error?.code, 'Compacted');
+      const delivered = events.length;
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(events.length, delivered, 'nothing after the error');
     } finally {
       await store.cleanup();
     }

@@ -274,8 +274,16 @@ export const messages: Record<string, FieldSchema[]> = {
     [4, 'availableReplicas', 'i32'],
     [5, 'unavailableReplicas', 'i32'],
     [9, 'terminatingReplicas', 'i32', 'always'],
-    [6, 'conditions', '[]Condition'],
+    [6, 'conditions', '[]DeploymentCondition'],
     [8, 'collisionCount', 'i32', 'always'],
+  ),
+  DeploymentCondition: message(
+    [1, 'type', 's', 'always'],
+    [2, 'status', 's', 'always'],
+    [6, 'lastUpdateTime', 'Time'],
+    [7, 'lastTransitionTime', 'Time'],
+    [4, 'reason', 's'],
+    [5, 'message', 's'],
   ),
   ReplicaSet: message([1, 'metadata', 'ObjectMeta'], [2, 'spec', 'ReplicaSetSpec'], [3, 'status', 'ReplicaSetStatus']),
   ReplicaSetSpec: message(

@@ -221,6 +221,14 @@ export class Store {
           if (q.continueToken) throw new ApiError(410, 'Expired', continueTooOld);
           throw ApiError.gone(`too old resource version: ${revision} (${err.compactRevision ?? 0})`);
         }
+        if (err instanceof StorageError && err.code === 'FutureRevision') {
+          // As the apiserver: a list at a revision not written yet is a 504 the client retries.
+          const current = await this.backend.currentRevision();
+          throw new ApiError(504, 'Timeout', `Timeout: Too large resource version: ${revision}, current: ${current}`, {
+            causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+            retryAfterSeconds: 1,
+          });
+        }
         throw err;
       }
       revision = readAt = page.revision;
@@ -337,8 +345,17 @@ export class Store {
       else if (curMatch) onEvent({ type: 'ADDED', object: cur! }, e.revision);
       else if (prevMatch) onEvent({ type: 'DELETED', object: cur! }, e.revision);
     };
+    const ended = (err: StorageError): void => {
+      // The store ended the watch (etcd found the history compacted, or the store closed): the client
+      // re-lists on 410 and re-watches on anything else, as with the watch cache.
+      const status =
+        err.code === 'Compacted'
+          ? ApiError.gone(`too old resource version: ${from} (${err.compactRevision ?? 0})`).toStatus()
+          : ApiError.internal(err.message).toStatus();
+      onEvent({ type: 'ERROR', object: status }, from!);
+    };
     try {
-      return this.backend.watch(prefix, from, handle);
+      return this.backend.watch(prefix, from, handle, ended);
     } catch (err) {
       if (err instanceof StorageError && err.code === 'Compacted') {
         const status = ApiError.gone(`too old resource version: ${from} (${err.compactRevision ?? 0})`).toStatus();
@@ -558,6 +575,8 @@ export class Store {
       }
       if (r.generation) m.generation = (old.metadata.generation ?? 1) + (specPart(obj) !== specPart(old) ? 1 : 0);
       else delete m.generation;
+      // Defaulting runs on every decode in Kubernetes, so an update that drops a defaulted field keeps it.
+      builtinDefaults(r, obj);
       st.prepareForUpdate?.(obj, old);
       if (r.generation && specPart(obj) !== specPart(old)) m.generation = (old.metadata.generation ?? 1) + 1;
     }
@@ -800,13 +819,19 @@ function builtinPrepareForCreate(r: ResourceInfo, obj: KubeObject): void {
       o.status = { loadBalancer: {} };
       break;
     case 'pods':
-      defaultPod(o);
+      builtinDefaults(r, o);
+      o.status = { phase: 'Pending', qosClass: 'BestEffort' };
       break;
   }
 }
 
-function defaultPod(o: KubeObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> }): void {
-  // SetDefaults_PodSpec / SetDefaults_Container and the status the pod strategy starts with.
+/** Kubernetes' SetDefaults_* for the kinds whose defaults the registry owns (the Service strategy does its own). */
+function builtinDefaults(r: ResourceInfo, obj: KubeObject): void {
+  if (r.plural === 'pods') defaultPodSpec(obj as KubeObject & { spec?: Record<string, unknown> });
+}
+
+function defaultPodSpec(o: KubeObject & { spec?: Record<string, unknown> }): void {
+  // SetDefaults_PodSpec / SetDefaults_Container.
   const spec = (o.spec ??= {});
   spec.restartPolicy ??= 'Always';
   spec.terminationGracePeriodSeconds ??= 30;
@@ -826,5 +851,4 @@ function defaultPod(o: KubeObject & { spec?: Record<string, unknown>; status?: R
     c.resources ??= {};
     for (const p of (Array.isArray(c.ports) ? c.ports : []) as Record<string, unknown>[]) if (isObject(p)) p.protocol ??= 'TCP';
   }
-  o.status = { phase: 'Pending', qosClass: 'BestEffort' };
 }

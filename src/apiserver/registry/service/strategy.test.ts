@@ -140,6 +140,19 @@ test('a /28 runs out with Kubernetes\' error and frees correctly', async () => {
   assert.equal((await ipAddresses(store)).length, 14);
 });
 
+test('the cluster DNS address is handed out dynamically only when nothing else is left', async () => {
+  const store = memoryBackend();
+  const strategy = serviceStrategy(serviceNetworkConfig('10.0.0.0/28'));
+  const got: string[] = [];
+  for (let i = 0; i < 14; i++) got.push((await createService(store, strategy, svc(`s${i}`))).spec.clusterIP!);
+  assert.equal(got.indexOf('10.0.0.10'), 13);
+  const other = serviceStrategy(serviceNetworkConfig('10.0.0.0/28'));
+  const store2 = memoryBackend();
+  await createService(store2, other, svc('a'));
+  const dns = await createService(store2, other, { ...svc('kube-dns', { clusterIP: '10.0.0.10' }), metadata: { name: 'kube-dns', namespace: 'kube-system' } });
+  assert.equal(dns.spec.clusterIP, '10.0.0.10', 'asking for it explicitly works');
+});
+
 test('a freed address is not handed out again at once while others are free', async () => {
   const store = memoryBackend();
   const strategy = serviceStrategy(serviceNetworkConfig('10.0.0.0/29'));

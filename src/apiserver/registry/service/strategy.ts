@@ -8,6 +8,7 @@ import { ApiError, fieldErrors, type FieldError } from '../../errors.ts';
 import {
   allocatorErrors,
   canonicalIP,
+  dnsServiceIP,
   nextFreeAddress,
   parseCIDR,
   RecentlyReleased,
@@ -37,6 +38,8 @@ export interface ServiceStrategyOptions {
   probesBeforeList?: number;
   /** How long one list of every IPAddress may answer later allocations in a crowded range. */
   snapshotMaxAgeMs?: number;
+  /** Addresses dynamic allocation leaves for last (default: the cluster DNS address of each range). */
+  reserved?: string[];
 }
 
 export interface ServiceStrategy extends Strategy<Service> {
@@ -59,6 +62,8 @@ export function serviceStrategy(config: ServiceNetworkConfig, options: ServiceSt
   const recentlyReleased = options.recentlyReleased ?? new RecentlyReleased();
   const probesBeforeList = options.probesBeforeList ?? 32;
   const snapshotMaxAgeMs = options.snapshotMaxAgeMs ?? 5000;
+  // kube-dns gets the tenth address by asking for it explicitly; keep it free until nothing else is.
+  const reserved = new Set(options.reserved ?? config.ranges.flatMap((r) => (r.usable >= 10n ? [dnsServiceIP(r.cidr)] : [])));
 
 let snapshot: { keys: Set<string>; atMs: number; store: AllocationContext['store'] } | undefined;
 
@@ -99,7 +104,7 @@ let snapshot: { keys: Set<string>; atMs: number; store: AllocationContext['store
       }
       let chosen: string | undefined;
       for (const range of familyRanges) {
-        chosen = await nextFreeAddress(range, { random, isFree, recentlyReleased, nowMs: clock() });
+        chosen = await nextFreeAddress(range, { random, isFree, recentlyReleased, reserved, nowMs: clock() });
         if (chosen) break;
       }
       if (!chosen) throw ApiError.internal(`failed to allocate a serviceIP: ${allocatorErrors.full}`);

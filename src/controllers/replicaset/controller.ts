@@ -1,0 +1,124 @@
+// The ReplicaSet controller's I/O: ReplicaSet and pod events → ReplicaSet keys → reconcileReplicaSet →
+// pod creates/deletes, adoption and release patches, and the status write.
+import type { Pod, ReplicaSet } from '../../api/index.ts';
+import { ApiError, Informer, objectKey, type ApiClient } from '../../client/index.ts';
+import { controllerRef, labelSelectorMatches } from '../podutil.ts';
+import { EventRecorder } from '../runtime/events.ts';
+import { WriteTracker, type SharedInformers } from '../runtime/informers.ts';
+import { WorkQueue } from '../runtime/queue.ts';
+import { podFromTemplate, reconcileReplicaSet, replicaSetOwnerRef } from './reconcile.ts';
+
+const rsPath = (ns: string) => `/apis/apps/v1/namespaces/${ns}/replicasets`;
+const podsPath = (ns: string) => `/api/v1/namespaces/${ns}/pods`;
+
+export class ReplicaSetController {
+  readonly replicaSets: Informer<ReplicaSet>;
+  private readonly client: ApiClient;
+  private readonly informers: SharedInformers;
+  private readonly queue: WorkQueue;
+  private readonly tracker = new WriteTracker();
+  private readonly events: EventRecorder;
+  private readonly now: () => Date;
+
+  constructor(client: ApiClient, informers: SharedInformers, options: { now?: () => Date; onError?: (key: string, err: unknown) => void } = {}) {
+    this.client = client;
+    this.informers = informers;
+    this.now = options.now ?? (() => new Date());
+    this.events = new EventRecorder(client, 'replicaset-controller');
+    this.replicaSets = new Informer<ReplicaSet>(client, { path: '/apis/apps/v1/replicasets' });
+    this.queue = new WorkQueue((key) => this.sync(key), { workers: 4 }, options.onError);
+    const enqueueRS = (rs: ReplicaSet) => this.queue.add(objectKey(rs));
+    this.replicaSets.on('add', enqueueRS).on('update', enqueueRS).on('delete', enqueueRS);
+    const onPod = (pod: Pod) => {
+      const ref = controllerRef(pod);
+      if (ref?.kind === 'ReplicaSet') {
+        this.queue.add(`${pod.metadata.namespace}/${ref.name}`);
+        return;
+      }
+      if (ref) return;
+      for (const rs of this.replicaSets.list()) {
+        if (rs.metadata.namespace === pod.metadata.namespace && labelSelectorMatches(rs.spec?.selector, pod.metadata.labels)) this.queue.add(objectKey(rs));
+      }
+    };
+    informers.pods.on('add', onPod);
+    informers.pods.on('update', (pod, old) => {
+      onPod(pod);
+      const oldRef = controllerRef(old);
+      if (oldRef?.kind === 'ReplicaSet' && oldRef.uid !== controllerRef(pod)?.uid) this.queue.add(`${old.metadata.namespace}/${oldRef.name}`);
+    });
+    informers.pods.on('delete', onPod);
+  }
+
+  /** Starts the ReplicaSet informer; resolves after its first list (never, if the API lacks apps/v1). */
+  start(): Promise<void> {
+    return this.replicaSets.start();
+  }
+
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  stop(): void {
+    this.queue.stop();
+    this.replicaSets.stop();
+  }
+
+  private async sync(key: string): Promise<void> {
+    const rs = this.replicaSets.get(key);
+    if (!rs) return; // its pods go through the garbage collector (ownerReferences)
+    if (!this.tracker.caughtUp(key, this.informers.pods)) {
+      this.queue.addAfter(key, 5);
+      return;
+    }
+    const namespace = rs.metadata.namespace ?? 'default';
+    const pods = this.informers.pods.list().filter((p) => p.metadata.namespace === namespace);
+    const decision = reconcileReplicaSet(rs, pods, this.now());
+    const ref = replicaSetOwnerRef(rs);
+
+    for (const pod of decision.adopt) {
+      await this.client
+        .patch(`${podsPath(namespace)}/${pod.metadata.name}`, { metadata: { ownerReferences: [...(pod.metadata.ownerReferences ?? []), ref], resourceVersion: pod.metadata.resourceVersion } }, 'merge')
+        .catch(ignore(404, 409));
+    }
+    for (const pod of decision.release) {
+      const refs = (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid);
+      await this.client
+        .patch(`${podsPath(namespace)}/${pod.metadata.name}`, { metadata: { ownerReferences: refs.length ? refs : null, resourceVersion: pod.metadata.resourceVersion } }, 'merge')
+        .catch(ignore(404, 409));
+    }
+    if (decision.create) {
+      // Slow start, as Kubernetes: batches of 1, 2, 4 … so a failing template fails fast.
+      let remaining = decision.create;
+      for (let batch = 1; remaining > 0; batch *= 2) {
+        const n = Math.min(batch, remaining);
+        const created = await Promise.all(Array.from({ length: n }, () => this.client.create<Pod>(podsPath(namespace), podFromTemplate(rs))));
+        for (const pod of created) {
+          this.tracker.recordWrite(key, pod.metadata.resourceVersion);
+          void this.events.record({ ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet' }, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
+        }
+        remaining -= n;
+      }
+    }
+    for (const pod of decision.delete) {
+      await this.client.delete(`${podsPath(namespace)}/${pod.metadata.name}`).then(
+        () => {
+          this.tracker.recordDelete(key, objectKey(pod));
+          void this.events.record({ ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet' }, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+        },
+        ignore(404),
+      );
+    }
+    const current = rs.status ?? {};
+    const next = { ...current, ...decision.status };
+    if (JSON.stringify(current) !== JSON.stringify(next)) {
+      await this.client.update(`${rsPath(namespace)}/${rs.metadata.name}/status`, { ...rs, status: next }).catch(ignore(404, 409));
+    }
+  }
+}
+
+function ignore(...codes: number[]) {
+  return (err: unknown) => {
+    if (err instanceof ApiError && codes.includes(err.code)) return undefined;
+    throw err;
+  };
+}

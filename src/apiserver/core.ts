@@ -277,7 +277,7 @@ export async function createApiCore(options: ApiCoreOptions): Promise<ApiCore> {
   const bookmarkMs = options.bookmarkIntervalMs ?? 30_000;
   const openStreams = new Set<ChunkQueue>();
 
-  function render(obj: unknown, rendering: Rendering, r: ResourceInfo | undefined, includeObject: string | null): unknown {
+  function render(obj: unknown, rendering: Rendering, r: ResourceInfo | undefined, includeObject: string | null, noHeaders = false): unknown {
     if (!r || !isObject(obj)) return obj;
     const isList = Array.isArray(obj.items);
     const items = (isList ? obj.items : [obj]) as KubeObject[];
@@ -285,6 +285,7 @@ export async function createApiCore(options: ApiCoreOptions): Promise<ApiCore> {
       const table = toTable(r.kind, items, {
         now: now(),
         includeObject: includeObject === 'None' || includeObject === 'Object' ? includeObject : 'Metadata',
+        noHeaders,
         listMeta: isList ? (obj.metadata as KubeObject["metadata"] & Record<string, unknown>) : { resourceVersion: (obj as unknown as KubeObject).metadata?.resourceVersion },
       });
       return rendering.tableVersion === 'v1beta1' ? { ...table, apiVersion: 'meta.k8s.io/v1beta1' } : table;
@@ -419,11 +420,15 @@ export async function createApiCore(options: ApiCoreOptions): Promise<ApiCore> {
     const queue = new ChunkQueue();
     let lastRevision = fromRevision ?? 0;
     const includeObject = q.get('includeObject');
+    // As the apiserver's watch: Table column definitions go with the first event only.
+    let headersSent = false;
     const emit = (e: WatchEvent<KubeObject | Status>, revision: number): void => {
       lastRevision = Math.max(lastRevision, revision);
       let object: unknown = e.object;
-      if ((e.type === 'ADDED' || e.type === 'MODIFIED' || e.type === 'DELETED') && rendering.as !== 'Object')
-        object = render(e.object, rendering, rr.r, includeObject);
+      if ((e.type === 'ADDED' || e.type === 'MODIFIED' || e.type === 'DELETED') && rendering.as !== 'Object') {
+        object = render(e.object, rendering, rr.r, includeObject, headersSent);
+        headersSent = true;
+      }
       queue.push(JSON.stringify({ type: e.type, object }) + '\n');
       if (e.type === 'ERROR') queue.end();
     };
@@ -636,25 +641,22 @@ export async function createApiCore(options: ApiCoreOptions): Promise<ApiCore> {
       spec: { nodeName?: string; containers?: { name: string }[] };
     };
     const nodeName = pod.spec.nodeName;
-    if (!nodeName) throw ApiError.badRequest(`pod ${rr.name} does not have a host assigned`);
+    if (!nodeName) {
+      // As LogLocation: an unscheduled pod has an empty log; exec/attach/portforward are refused.
+      if (rr.subresource === 'log') {
+        containerFor(pod, new URLSearchParams(req.query), rr);
+        return { status: 200, headers: { 'content-type': 'text/plain' }, body: '' };
+      }
+      throw ApiError.badRequest(`pod ${rr.name} does not have a host assigned`);
+    }
     const node = (await store.get(nodes, undefined, nodeName)) as KubeObject & {
       status?: { daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } };
     };
     const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
     if (!port) throw ApiError.internal(`no kubelet endpoint for node ${JSON.stringify(nodeName)}`);
     const query = new URLSearchParams(req.query);
-    let container = query.get('container') ?? '';
+    const container = rr.subresource === 'portforward' ? '' : containerFor(pod, query, rr);
     query.delete('container');
-    const names = (pod.spec.containers ?? []).map((c) => c.name);
-    if (rr.subresource !== 'portforward') {
-      if (!container) {
-        if (names.length !== 1)
-          throw ApiError.badRequest(`a container name must be specified for pod ${rr.name}, choose one of: [${names.join(' ')}]`);
-        container = names[0];
-      } else if (!names.includes(container)) {
-        throw ApiError.badRequest(`container ${container} is not valid for pod ${rr.name}`);
-      }
-    }
     const ns = encodeURIComponent(rr.namespace ?? '');
     const name = encodeURIComponent(rr.name!);
     const c = encodeURIComponent(container);
@@ -666,6 +668,19 @@ export async function createApiCore(options: ApiCoreOptions): Promise<ApiCore> {
     };
     const qs = query.toString();
     return { proxy: { host: '127.0.0.1', port, path: paths[rr.subresource!] + (qs ? `?${qs}` : '') } };
+  }
+
+  /** The container a log/exec/attach request means (validateContainer's rules and words). */
+  function containerFor(pod: KubeObject & { spec: { containers?: { name: string }[] } }, query: URLSearchParams, rr: ResourceRequest): string {
+    const container = query.get('container') ?? '';
+    const names = (pod.spec.containers ?? []).map((c) => c.name);
+    if (!container) {
+      if (names.length !== 1)
+        throw ApiError.badRequest(`a container name must be specified for pod ${rr.name}, choose one of: [${names.join(' ')}]`);
+      return names[0];
+    }
+    if (!names.includes(container)) throw ApiError.badRequest(`container ${container} is not valid for pod ${rr.name}`);
+    return container;
   }
 
   function notAllowed(rr: ResourceRequest, verb: string): ApiError {

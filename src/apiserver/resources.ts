@@ -141,7 +141,8 @@ export const resources: ResourceInfo[] = [
     subresources: ['status'],
     keyPrefix: '/registry/services/specs/',
     hasStatus: true,
-    generation: true,
+    // Services carry no metadata.generation in Kubernetes (its strategy never sets one).
+    generation: false,
     nameRule: 'dns1035',
   }),
   entry('', 'v1', {

@@ -35,6 +35,8 @@ const cases: Case[] = [
   { name: 'missing service AAAA', qname: 'svc0.testns.svc.cluster.local', qtype: 'AAAA', rcode: 'NXDOMAIN', ns: [soa] },
   { name: 'missing namespace', qname: 'svc1.nons.svc.cluster.local', qtype: 'A', rcode: 'NXDOMAIN', ns: [soa] },
   { name: 'TXT of an existing service is NODATA', qname: 'svc1.testns.svc.cluster.local', qtype: 'TXT', rcode: 'NOERROR', ns: [soa] },
+  { name: 'TXT is NODATA for any other name (CoreDNS)', qname: 'svc0.testns.svc.cluster.local', qtype: 'TXT', rcode: 'NOERROR', ns: [soa] },
+  { name: 'SOA for a name in the zone is the zone SOA (CoreDNS)', qname: 'svc1.testns.svc.cluster.local', qtype: 'SOA', rcode: 'NOERROR', answer: [soa] },
   { name: 'MX of an existing service is NODATA', qname: 'svc1.testns.svc.cluster.local', qtype: 'MX', rcode: 'NOERROR', ns: [soa] },
   { name: 'CNAME of a ClusterIP service is NODATA', qname: 'svc1.testns.svc.cluster.local', qtype: 'CNAME', rcode: 'NOERROR', ns: [soa] },
   // SRV
@@ -129,7 +131,7 @@ const cases: Case[] = [
   { name: 'ExternalName has no endpoints', qname: 'ep.external.testns.svc.cluster.local', qtype: 'A', rcode: 'NXDOMAIN', ns: [soa] },
   // Zone structure
   { name: 'dns-version TXT', qname: 'dns-version.cluster.local', qtype: 'TXT', rcode: 'NOERROR', answer: ['dns-version.cluster.local. 28800 IN TXT "1.1.0"'] },
-  { name: 'dns-version A is NODATA', qname: 'dns-version.cluster.local', qtype: 'A', rcode: 'NOERROR', ns: [soa] },
+  { name: 'dns-version A is not a cluster name (CoreDNS)', qname: 'dns-version.cluster.local', qtype: 'A', rcode: 'NXDOMAIN', ns: [soa] },
   { name: 'apex SOA', qname: 'cluster.local', qtype: 'SOA', rcode: 'NOERROR', answer: [soa] },
   {
     name: 'apex NS', qname: 'cluster.local', qtype: 'NS', rcode: 'NOERROR',
@@ -142,7 +144,7 @@ const cases: Case[] = [
   { name: 'namespace name is NODATA', qname: 'testns.svc.cluster.local', qtype: 'A', rcode: 'NOERROR', ns: [soa] },
   { name: 'namespace without services is NODATA', qname: 'emptyns.svc.cluster.local', qtype: 'A', rcode: 'NOERROR', ns: [soa] },
   { name: 'missing namespace name', qname: 'nons.svc.cluster.local', qtype: 'A', rcode: 'NXDOMAIN', ns: [soa] },
-  { name: 'NS below the apex', qname: 'foo.cluster.local', qtype: 'NS', rcode: 'NXDOMAIN', ns: [soa] },
+  { name: 'NS below the apex is NODATA (CoreDNS handler_test)', qname: 'foo.cluster.local', qtype: 'NS', rcode: 'NOERROR', ns: [soa] },
   { name: 'unknown kind label', qname: 'svc1.testns.foo.cluster.local', qtype: 'A', rcode: 'NXDOMAIN', ns: [soa] },
   { name: 'too many labels', qname: 'a.b.c.svc1.testns.svc.cluster.local', qtype: 'A', rcode: 'NXDOMAIN', ns: [soa] },
   { name: 'search-path expansion of an outside name', qname: 'example.com.testns.svc.cluster.local', qtype: 'A', rcode: 'NXDOMAIN', ns: [soa] },

@@ -165,19 +165,21 @@ function inZone(ctx: Context): DnsAnswer {
   const qtype = ctx.question.type;
   const base = ctx.lowerName === zone ? '' : ctx.lowerName.slice(0, -(zone.length + 1));
 
-  if (base === '') {
-    if (qtype === 'SOA') return positive(ctx, [soa(ctx)]);
-    if (qtype === 'NS') {
-      const nsName = `ns.dns.${ctx.zoneAsAsked}`;
-      const glue = nameservers(ctx).map((ip) => record(ctx, nsName, addressType(ip), ip));
-      return positive(ctx, [record(ctx, ctx.question.name, 'NS', nsName)], glue);
-    }
-    return noData(ctx);
+  // CoreDNS answers by query type before looking at the name (plugin.SOA / Services' TXT and NS cases):
+  // SOA → the zone's SOA for any name in the zone; NS → the NS set at the apex, NODATA anywhere else;
+  // TXT → dns-version's schema version, NODATA for every other name.
+  if (qtype === 'SOA') return positive(ctx, [soa(ctx)]);
+  if (qtype === 'NS') {
+    if (base !== '') return noData(ctx);
+    const nsName = `ns.dns.${ctx.zoneAsAsked}`;
+    const glue = nameservers(ctx).map((ip) => record(ctx, nsName, addressType(ip), ip));
+    return positive(ctx, [record(ctx, ctx.question.name, 'NS', nsName)], glue);
   }
-  if (base === 'dns-version') {
-    if (qtype !== 'TXT') return noData(ctx);
+  if (qtype === 'TXT') {
+    if (base !== 'dns-version') return noData(ctx);
     return positive(ctx, [{ name: ctx.question.name, type: 'TXT', class: 'IN', ttl: dnsVersionTTL, data: [dnsSchemaVersion] }]);
   }
+  if (base === '') return noData(ctx);
   if (base === 'ns.dns') {
     // CoreDNS' isDefaultNS: the nameserver's own name resolves to the DNS Service's addresses.
     if (qtype !== 'A' && qtype !== 'AAAA') return noData(ctx);

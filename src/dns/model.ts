@@ -50,6 +50,13 @@ export function ipFamily(s: string): 4 | 6 | 0 {
   return 0;
 }
 
+/** A name DNS can carry: labels of 1–63 bytes, 253 in all (the API validates externalName the same way). */
+export function isDomainName(name: string): boolean {
+  const n = name.replace(/\.$/, '');
+  if (n.length === 0 || n.length > 253) return false;
+  return n.split('.').every((l) => l.length >= 1 && l.length <= 63);
+}
+
 export function isIP(s: string): boolean {
   return ipFamily(s) !== 0;
 }
@@ -84,7 +91,8 @@ export function toDnsService(svc: Service): DnsService | undefined {
   const spec = svc.spec ?? {};
   const base = { namespace, name, ports: toPorts(spec.ports) };
   if (spec.type === 'ExternalName') {
-    return { ...base, kind: 'ExternalName', clusterIPs: [], externalName: (spec.externalName ?? '').replace(/\.$/, '') };
+    const target = (spec.externalName ?? '').replace(/\.$/, '');
+    return { ...base, kind: 'ExternalName', clusterIPs: [], externalName: isDomainName(target) ? target : '' };
   }
   if (spec.clusterIP === 'None') return { ...base, kind: 'Headless', clusterIPs: [], externalName: '' };
   const ips = (spec.clusterIPs && spec.clusterIPs.length > 0 ? spec.clusterIPs : spec.clusterIP ? [spec.clusterIP] : [])

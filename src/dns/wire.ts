@@ -4,6 +4,7 @@
 import dnsPacket from 'dns-packet';
 import type { Rcode } from './answer.ts';
 import type { MetricSlot } from './metrics.ts';
+import { isDomainName } from './model.ts';
 import type { DnsRecord } from './records.ts';
 
 // dns-packet exports its record and question codecs at runtime; its typings leave them out.
@@ -155,6 +156,7 @@ export function encodeReply(
       authorities: authorities as dnsPacket.Answer[],
       additionals: [...(additionals as dnsPacket.Answer[]), ...opt],
     });
+  for (const section of [answers, authorities, additionals]) for (const rr of section) assertEncodable(rr);
   let buf = encode();
   let truncated = false;
   if (buf.length > options.limit) {
@@ -179,6 +181,18 @@ export function encodeReply(
     }
   }
   return { buf, serialOffset: truncated ? -1 : serialOffsetOf(buf, question, answers, authorities), truncated };
+}
+
+/** dns-packet writes over-long labels without complaint, producing a broken message: refuse them here. */
+function assertEncodable(rr: WireRecord): void {
+  const names = [rr.name];
+  const data = (rr as { data?: unknown }).data;
+  if (rr.type === 'CNAME' || rr.type === 'PTR' || rr.type === 'NS') names.push(String(data));
+  else if (rr.type === 'SRV') names.push((data as { target: string }).target);
+  for (const name of names) {
+    if (name === '' || name === '.') continue;
+    if (!isDomainName(name)) throw new Error(`cannot encode the name "${name}"`);
+  }
 }
 
 function sectionLength(records: readonly WireRecord[]): number {

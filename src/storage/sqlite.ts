@@ -82,7 +82,7 @@ interface LiveWatch {
 /** Log rows per replay step; one step is a few milliseconds. */
 const REPLAY_PAGE = 1000;
 /** Revisions per compaction step (one transaction each). */
-const COMPACT_STEP = 5000;
+const COMPACT_STEP = 1000;
 
 export class SqliteBackend implements Backend {
   private readonly db: DatabaseSync;

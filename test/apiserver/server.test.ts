@@ -102,7 +102,11 @@ test('node proxy: logs stream from the agent, exec upgrades are piped both ways'
       spec: { containers: [{ name: 'c', image: 'busybox' }] },
     });
     assert.ok(unscheduled);
-    const refused = await get(`${server.url}/api/v1/namespaces/default/pods/q/log`);
+    // As Kubernetes: an unscheduled pod's log is empty, exec on it is refused.
+    const empty = await get(`${server.url}/api/v1/namespaces/default/pods/q/log`);
+    assert.equal(empty.status, 200);
+    assert.equal(empty.body, '');
+    const refused = await get(`${server.url}/api/v1/namespaces/default/pods/q/exec?command=true`);
     assert.equal(refused.status, 400);
     assert.equal(JSON.parse(refused.body).message, 'pod q does not have a host assigned');
 

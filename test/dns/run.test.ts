@@ -94,7 +94,7 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('lists, watches, survives the API server going away and catches up', async () => {
+test('lists, watches, survives the API server going away and catches up', { timeout: 60_000 }, async () => {
   const socketPath = path.join(dir, 'api.sock');
   const nginx = serviceObject('default', 'nginx-service', { clusterIP: '10.96.0.20', clusterIPs: ['10.96.0.20'], ports: [{ name: 'http', port: 80 }] });
   nginx.metadata.resourceVersion = '5';
@@ -119,7 +119,10 @@ test('lists, watches, survives the API server going away and catches up', async 
     upstreams: [],
     log: () => {},
   });
-  await dns.synced;
+  await Promise.race([
+    dns.synced,
+    new Promise((_, reject) => setTimeout(() => reject(new Error('not synced within 10 s')), 10_000).unref()),
+  ]);
   const port = dns.port;
   assert.equal((await fetch(`http://127.0.0.1:${dns.http.healthPort}/ready`)).status, 200);
 

@@ -201,10 +201,15 @@ test('ExternalName: the CNAME, then the target resolved upstream', async () => {
   assert.deepEqual(r.answer.slice(1).map((l) => l.split(' ').slice(3).join(' ')), ['A 192.0.2.7']);
 });
 
-test('an answer that cannot be encoded is SERVFAIL, and the server keeps serving', async () => {
+test('a name that cannot be encoded never breaks a reply, and the server keeps serving', async () => {
+  // The API validates externalName; a bad one is not a name (NXDOMAIN), not a malformed message.
   index.upsertService(serviceObject('testns', 'badext', { type: 'ExternalName', externalName: `${'x'.repeat(70)}.example` }));
   const r = await dig(port, ['badext.testns.svc.cluster.local', 'CNAME']);
-  assert.equal(r.status, 'SERVFAIL');
+  assert.equal(r.status, 'NXDOMAIN');
+  // A record beyond what DNS can carry (an over-long hostname label) gets SERVFAIL instead of a broken reply.
+  index.upsertEndpointSlice(sliceObject('testns', 'hdlsempty', 'hdlsempty-a', 'IPv4', [{ ip: '172.0.0.31', hostname: 'h'.repeat(64) }], [{ name: 'http', port: 80 }]));
+  const srv = await dig(port, ['_http._tcp.hdlsempty.testns.svc.cluster.local', 'SRV']);
+  assert.equal(srv.status, 'SERVFAIL');
   assert.deepEqual((await dig(port, ['svc1.testns.svc.cluster.local', 'A'])).answer, ['svc1.testns.svc.cluster.local. 5 IN A 10.0.0.1']);
 });
 

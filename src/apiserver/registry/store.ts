@@ -642,6 +642,8 @@ export class Store {
   }
 
   private async markDeleting(key: string, kv: KeyValue, obj: KubeObject, ctx: WriteContext): Promise<DeleteResult> {
+    // rest.BeforeDelete: a deletion that starts (or shortens its grace) bumps a kept generation.
+    if (obj.metadata.generation && obj.metadata.generation > 0) obj.metadata.generation++;
     if (ctx.dryRun) return { object: obj, deleted: false };
     try {
       const updated = await this.backend.update(key, encodeForStorage(obj), kv.modRevision);

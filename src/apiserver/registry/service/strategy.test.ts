@@ -278,3 +278,16 @@ test('an extra ServiceCIDR object adds a range to allocate from', async () => {
   const d = await createService(store, strategy, svc('d', { clusterIP: '10.1.0.3' }));
   assert.equal(d.spec.clusterIP, '10.1.0.3');
 });
+
+test('a crowded range served from a snapshot still sees an address freed a moment ago', async () => {
+  const store = memoryBackend();
+  let now = 0;
+  const strategy = serviceStrategy(serviceNetworkConfig('10.0.0.0/26'), { clock: () => now, probesBeforeList: 4, reserved: [] });
+  const made: Service[] = [];
+  for (let i = 0; i < 62; i++) made.push(await createService(store, strategy, svc(`s${i}`)));
+  assert.match(await failure(createService(store, strategy, svc('full'))), /range is full/);
+  await deleteService(store, strategy, 'default', 's30');
+  now += 1000; // well inside the snapshot's lifetime
+  const again = await createService(store, strategy, svc('again'));
+  assert.equal(again.spec.clusterIP, made[30].spec.clusterIP);
+});

@@ -65,7 +65,7 @@ export function serviceStrategy(config: ServiceNetworkConfig, options: ServiceSt
   // kube-dns gets the tenth address by asking for it explicitly; keep it free until nothing else is.
   const reserved = new Set(options.reserved ?? config.ranges.flatMap((r) => (r.usable >= 10n ? [dnsServiceIP(r.cidr)] : [])));
 
-let snapshot: { keys: Set<string>; atMs: number; store: AllocationContext['store'] } | undefined;
+  let snapshot: { keys: Set<string>; atMs: number; store: AllocationContext['store'] } | undefined;
 
   /** One address per (family, requested ip or '' for any), as allocIPs does. Throws Kubernetes' errors. */
   async function allocateIPs(
@@ -106,6 +106,15 @@ let snapshot: { keys: Set<string>; atMs: number; store: AllocationContext['store
       for (const range of familyRanges) {
         chosen = await nextFreeAddress(range, { random, isFree, recentlyReleased, reserved, nowMs: clock() });
         if (chosen) break;
+      }
+      if (!chosen && listed) {
+        // "Full" according to a snapshot: an address may have been freed since. Ask the store again.
+        snapshot = undefined;
+        listed = await allocatedSnapshot(ctx);
+        for (const range of familyRanges) {
+          chosen = await nextFreeAddress(range, { random, isFree, recentlyReleased, reserved, nowMs: clock() });
+          if (chosen) break;
+        }
       }
       if (!chosen) throw ApiError.internal(`failed to allocate a serviceIP: ${allocatorErrors.full}`);
       assigned.set(family, chosen);

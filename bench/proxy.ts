@@ -5,6 +5,7 @@
 //   3. first-packet latency (TCP connect from a pod) through a ClusterIP with 10k Services loaded, against
 //      the pod IP directly and against a linear rule list of kube-proxy's iptables-mode shape.
 //   node bench/proxy.ts [--quick]
+import os from 'node:os';
 import { Executor, NetnsRunner } from '../src/proxy/executor.ts';
 import type { ServiceInfo, SliceInfo } from '../src/proxy/model.ts';
 import { Planner, type ProxyConfig, fullScript, slicesByService } from '../src/proxy/plan.ts';
@@ -135,7 +136,7 @@ async function controlPlane(netns: string): Promise<void> {
   await executor.sync(p.planner, p.delta);
   const adds: number[] = [];
   const plans: number[] = [];
-  for (let k = 0; k < 15; k++) {
+  for (let k = 0; k < 31; k++) {
     const extra = cluster(1, base + k);
     const svc = extra.services[0] as ServiceInfo;
     const [delta, planMs] = await timed(() => {
@@ -152,6 +153,7 @@ async function controlPlane(netns: string): Promise<void> {
     `against a full sync ${(((fullTimes.get(base) ?? NaN) / median(adds))).toFixed(0)}× less`);
   console.log(`  target +1 at 10k ≤ 10 ms: ${median(adds) <= 10 ? 'MET' : 'MISSED'}`);
   await runner.deleteTable();
+  runner.close();
 }
 
 async function dataPlane(): Promise<void> {
@@ -204,6 +206,7 @@ async function dataPlane(): Promise<void> {
     line(`ClusterIP, linear (iptables shape), ${n} rules`, samples.linear ?? []);
     const ratio = median(samples.oursN ?? []) / direct;
     console.log(`  target VIP ≤ 1.1× direct: ${ratio <= 1.1 ? 'MET' : 'MISSED'} (${ratio.toFixed(2)}×)`);
+    runner.close();
   } finally {
     await topo.destroy();
   }
@@ -211,6 +214,9 @@ async function dataPlane(): Promise<void> {
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('bench/proxy.ts needs root (network namespaces)');
+  // The figures are wall-clock times on a shared machine: say how busy it was.
+  const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+  console.log(`# ${os.cpus().length} CPUs, load average ${load()}`);
   const netns = `cipx-bench${process.pid}`;
   await sh('ip', ['netns', 'add', netns]);
   try {
@@ -219,6 +225,7 @@ async function main(): Promise<void> {
     await sh('ip', ['netns', 'del', netns]);
   }
   await dataPlane();
+  console.log(`# load average at the end ${load()}`);
 }
 
 await main();

@@ -13,7 +13,7 @@ import { podNetnsName } from './names.ts';
 import { imageID, resolveImage, type ImageResolution } from './images/catalogue.ts';
 import { NGINX_WELCOME_HTML, nginxArgv, nginxConfig } from './images/nginx.ts';
 import { containerEnv, expandArgv, podHostname, renderHostsFile, renderResolvConf, type ServiceForEnv } from './podconfig.ts';
-import { buildPodStatus, restartDelayMs, shouldRestart, terminatedReason, type ContainerRuntime, type Terminated } from './status.ts';
+import { buildPodStatus, formatDuration, restartDelayMs, shouldRestart, terminatedReason, type ContainerRuntime, type Terminated } from './status.ts';
 import { initialProbeState, probeDue, recordProbe, unhealthyMessage, type ProbeKind, type ProbeState } from './probes.ts';
 import { podEvents, podEventObject, type PodEventSpec } from './events.ts';
 import { launchContainer, recordedExitCode } from './container.ts';
@@ -698,13 +698,6 @@ function isFinished(pod: Pod): boolean {
 /** Kubernetes timestamps have second precision (RFC 3339). */
 export function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
-}
-
-/** Go's time.Duration formatting for whole seconds/minutes: 10s, 20s, 1m20s, 5m0s. */
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  return `${Math.floor(s / 60)}m${s % 60}s`;
 }
 
 function waitForExit(pid: number, startTicks: number, timeoutMs: number): Promise<boolean> {

@@ -185,3 +185,10 @@ export function restartDelayMs(restartCount: number, ranForMs: number, policy: B
 export function terminatedReason(exitCode: number): string {
   return exitCode === 0 ? 'Completed' : 'Error';
 }
+
+/** Go's time.Duration formatting for whole seconds/minutes: 10s, 20s, 1m20s, 5m0s. */
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  return `${Math.floor(s / 60)}m${s % 60}s`;
+}

@@ -140,6 +140,8 @@ export interface Condition {
   lastProbeTime?: string | null;
   lastTransitionTime?: string;
   lastHeartbeatTime?: string;
+  /** DeploymentCondition's last update (progress seen). */
+  lastUpdateTime?: string;
   reason?: string;
   message?: string;
   observedGeneration?: number;
@@ -440,6 +442,7 @@ export interface Deployment extends KubeObject {
     availableReplicas?: number;
     unavailableReplicas?: number;
     conditions?: Condition[];
+    collisionCount?: number;
   };
 }
 

@@ -48,7 +48,7 @@ test('create, get, conflict and not-found errors in Kubernetes words', async () 
     const meta = (created.json as unknown as KubeObject).metadata;
     assert.equal(meta.namespace, 'default');
     assert.equal(meta.creationTimestamp, '2026-01-02T03:04:05Z');
-    assert.equal(meta.generation, 1);
+    assert.equal(meta.generation, undefined); // Services carry no generation in Kubernetes
     assert.match(meta.uid!, /^[0-9a-f-]{36}$/);
     const cases: { name: string; method: string; path: string; body?: unknown; code: number; message: string }[] = [
       { name: 'duplicate', method: 'POST', path: base, body: svc('web'), code: 409, message: 'services "web" already exists' },
@@ -98,10 +98,17 @@ test('generateName, update bumps generation only on spec changes, status is igno
     const c = (await call(core, 'POST', base, svc('a'))).json as unknown as KubeObject & { spec: { ports: unknown[] } };
     const labelled = { ...c, metadata: { ...c.metadata, labels: { k: 'v' } }, status: { loadBalancer: { ingress: [{ ip: '1.2.3.4' }] } } };
     const u1 = (await call(core, 'PUT', `${base}/a`, labelled)).json as unknown as KubeObject & { status: unknown };
-    assert.equal(u1.metadata.generation, 1);
     assert.deepEqual(u1.status, { loadBalancer: {} });
     const u2 = (await call(core, 'PUT', `${base}/a`, { ...u1, spec: { ports: [{ port: 81 }] } })).json as unknown as KubeObject;
-    assert.equal(u2.metadata.generation, 2);
+    // Kinds that keep a generation bump it on spec changes only (EndpointSlice: everything but metadata).
+    const slices = '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices';
+    const es = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'es' }, addressType: 'IPv4', endpoints: [] };
+    const es1 = (await call(core, 'POST', slices, es)).json as unknown as KubeObject;
+    assert.equal(es1.metadata.generation, 1);
+    const es2 = (await call(core, 'PUT', `${slices}/es`, { ...es1, metadata: { ...es1.metadata, labels: { a: 'b' } } })).json as unknown as KubeObject;
+    assert.equal(es2.metadata.generation, 1);
+    const es3 = (await call(core, 'PUT', `${slices}/es`, { ...es2, endpoints: [{ addresses: ['10.0.0.1'] }] })).json as unknown as KubeObject;
+    assert.equal(es3.metadata.generation, 2);
     assert.equal(u2.metadata.uid, c.metadata.uid);
     // Status subresource changes status only.
     const s = (await call(core, 'PUT', `${base}/a/status`, { ...u2, metadata: { ...u2.metadata, labels: { changed: 'yes' } }, status: { loadBalancer: { ingress: [{ ip: '1.2.3.4' }] } } })).json as unknown as KubeObject & { status: unknown };
@@ -209,6 +216,16 @@ test('delete: finalizers hold the object, pods delete gracefully when bound, nam
     await call(core, 'PATCH', '/api/v1/namespaces/default/configmaps/held', { metadata: { finalizers: null } }, { 'content-type': 'application/merge-patch+json' });
     assert.equal((await call(core, 'GET', '/api/v1/namespaces/default/configmaps/held')).status, 404);
 
+    // propagationPolicy Foreground/Orphan leave the object to the garbage collector, with its finalizer.
+    for (const [policy, finalizer] of [['Foreground', 'foregroundDeletion'], ['Orphan', 'orphan']]) {
+      await call(core, 'POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `gc-${finalizer.toLowerCase()}` } });
+      const gc = (await call(core, 'DELETE', `/api/v1/namespaces/default/configmaps/gc-${finalizer.toLowerCase()}`, { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: policy })).json as unknown as KubeObject;
+      assert.deepEqual(gc.metadata.finalizers, [finalizer], policy);
+      assert.ok(gc.metadata.deletionTimestamp, policy);
+      await call(core, 'PATCH', `/api/v1/namespaces/default/configmaps/gc-${finalizer.toLowerCase()}`, { metadata: { finalizers: null } }, { 'content-type': 'application/merge-patch+json' });
+      assert.equal((await call(core, 'GET', `/api/v1/namespaces/default/configmaps/gc-${finalizer.toLowerCase()}`)).status, 404, policy);
+    }
+
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx:1.23' }] } };
     await call(core, 'POST', '/api/v1/namespaces/default/pods', pod);
     const bound = await call(core, 'POST', '/api/v1/namespaces/default/pods/p/binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'p' }, target: { kind: 'Node', name: 'n1' } });
@@ -216,6 +233,11 @@ test('delete: finalizers hold the object, pods delete gracefully when bound, nam
     const twice = await call(core, 'POST', '/api/v1/namespaces/default/pods/p/binding', { target: { name: 'n2' } });
     assert.equal(twice.status, 409);
     assert.equal((twice.json as unknown as Status).message, 'Operation cannot be fulfilled on pods/binding "p": pod p is already assigned to node "n1"');
+    const changed = await call(core, 'PATCH', '/api/v1/namespaces/default/pods/p', { spec: { containers: [{ name: 'c', image: 'nginx:1.24', ports: [{ containerPort: 80 }] }] } }, { 'content-type': 'application/merge-patch+json' });
+    assert.equal(changed.status, 422);
+    assert.match((changed.json as unknown as Status).message!, /^Pod "p" is invalid: spec: Forbidden: pod updates may not change fields other than `spec\.containers\[\*\]\.image`/);
+    const image = await call(core, 'PATCH', '/api/v1/namespaces/default/pods/p', { spec: { containers: [{ name: 'c', image: 'nginx:1.24' }] } }, { 'content-type': 'application/merge-patch+json' });
+    assert.equal(image.status, 200);
     const onNode = (await call(core, 'GET', '/api/v1/pods?fieldSelector=spec.nodeName%3Dn1')).json as unknown as KubeList;
     assert.equal(onNode.items.length, 1);
     const graceful = (await call(core, 'DELETE', '/api/v1/namespaces/default/pods/p')).json as unknown as KubeObject;
@@ -231,6 +253,7 @@ test('delete: finalizers hold the object, pods delete gracefully when bound, nam
     assert.equal(term.status.phase, 'Terminating');
     const refused = await call(core, 'POST', '/api/v1/namespaces/tmp/services', svc('y'));
     assert.equal(refused.status, 403);
+    assert.equal((refused.json as unknown as Status).message, 'services "y" is forbidden: unable to create new content in namespace tmp because it is being terminated');
     for (let i = 0; i < 50 && (await call(core, 'GET', '/api/v1/namespaces/tmp')).status !== 404; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal((await call(core, 'GET', '/api/v1/namespaces/tmp')).status, 404);
     assert.equal((await call(core, 'GET', '/api/v1/namespaces/tmp/services/x')).status, 404);
@@ -270,9 +293,8 @@ test('patch types: merge, json, strategic (fallback without the patch module is 
     await call(core, 'POST', base, svc('p'));
     const merge = (await call(core, 'PATCH', `${base}/p`, { metadata: { annotations: { a: '1' } } }, { 'content-type': 'application/merge-patch+json' })).json as unknown as KubeObject;
     assert.deepEqual(merge.metadata.annotations, { a: '1' });
-    const jp = (await call(core, 'PATCH', `${base}/p`, [{ op: 'replace', path: '/spec/ports/0/port', value: 8080 }], { 'content-type': 'application/json-patch+json' })).json as unknown as { spec: { ports: { port: number }[] }; metadata: { generation: number } };
+    const jp = (await call(core, 'PATCH', `${base}/p`, [{ op: 'replace', path: '/spec/ports/0/port', value: 8080 }], { 'content-type': 'application/json-patch+json' })).json as unknown as { spec: { ports: { port: number }[] } };
     assert.equal(jp.spec.ports[0].port, 8080);
-    assert.equal(jp.metadata.generation, 2);
     const bad = await call(core, 'PATCH', `${base}/p`, '{}', { 'content-type': 'text/plain' });
     assert.equal(bad.status, 415);
     const staleRv = await call(core, 'PATCH', `${base}/p`, { metadata: { resourceVersion: '1' } }, { 'content-type': 'application/merge-patch+json' });
@@ -302,6 +324,11 @@ test('with the real sibling modules: server-side apply, managedFields, fieldVali
     const dry = await call(core, 'POST', `${base}?dryRun=All`, svc('dry'));
     assert.equal(dry.status, 201);
     assert.equal((await call(core, 'GET', `${base}/dry`)).status, 404);
+    const live = (await call(core, 'GET', `${base}/ssa`)).json as unknown as KubeObject;
+    const dryPatch = (await call(core, 'PATCH', `${base}/ssa?dryRun=All`, { metadata: { labels: { dry: 'yes' } } }, { 'content-type': 'application/merge-patch+json' })).json as unknown as KubeObject;
+    assert.equal(dryPatch.metadata.labels?.dry, 'yes');
+    assert.equal(dryPatch.metadata.resourceVersion, live.metadata.resourceVersion);
+    assert.equal(((await call(core, 'GET', `${base}/ssa`)).json as unknown as KubeObject).metadata.labels?.dry, undefined);
     // deletecollection by label.
     await call(core, 'POST', base, svc('gone1', { batch: 'x' }));
     await call(core, 'POST', base, svc('gone2', { batch: 'x' }));
@@ -327,6 +354,26 @@ test('watch as Table, bookmarks, sendInitialEvents end marker', async () => {
     assert.equal(events[1].type, 'BOOKMARK');
     assert.equal(events[1].object.metadata.annotations?.['k8s.io/initial-events-end'], 'true');
     assert.equal(events[2].type, 'BOOKMARK'); // the periodic one (50 ms in these tests)
+  } finally {
+    await core.close();
+  }
+});
+
+test('advertise: default/kubernetes Endpoints and EndpointSlice as the API server keeps them', async () => {
+  const backend = memoryBackend();
+  const advertise = { ip: '192.168.10.1', port: 6443 };
+  const core = await createApiCore({ backend, now: () => fixedNow, peers: {}, advertise });
+  try {
+    const ep = (await call(core, 'GET', '/api/v1/namespaces/default/endpoints/kubernetes')).json as unknown as { subsets: unknown; metadata: KubeObject['metadata'] };
+    assert.deepEqual(ep.subsets, [{ addresses: [{ ip: '192.168.10.1' }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }]);
+    assert.equal(ep.metadata.labels?.['endpointslice.kubernetes.io/skip-mirror'], 'true');
+    const slices = (await call(core, 'GET', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkubernetes')).json as unknown as KubeList;
+    assert.equal(slices.items.length, 1);
+    // A restart with the same address writes nothing.
+    const before = await backend.currentRevision();
+    const again = await createApiCore({ backend, now: () => fixedNow, peers: {}, advertise });
+    await again.close();
+    assert.equal(await backend.currentRevision(), before);
   } finally {
     await core.close();
   }

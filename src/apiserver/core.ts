@@ -8,10 +8,12 @@ import { toTable } from './tables/index.ts';
 import { jsonPatch, mergePatch } from './basic-patch.ts';
 import { apiGroupDoc, apiGroupList, apiResourceList, apiVersions, healthText, rootPaths, serverVersion, type HealthEndpoint } from './discovery.ts';
 import { ApiError } from './errors.ts';
+import { reconcileKubernetesEndpoints, type AdvertisedEndpoint } from './kubernetes-endpoints.ts';
 import { loadPeers, managedFieldsFrom, type Peers } from './peers.ts';
 import { apiVersionOf, findResource, resources, type ResourceInfo } from './resources.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { rfc3339, Store, type DeleteOptions, type WriteContext } from './registry/store.ts';
+import { applyScale, scaleOf, validateScale, workloadStrategies, type Scale } from './registry/apps/index.ts';
 import type { Strategy } from './registry/strategy.ts';
 
 export type Headers = Record<string, string | string[] | undefined>;
@@ -67,6 +69,8 @@ export interface ApiCoreOptions {
   bookmarkIntervalMs?: number;
   /** Address reported in /api serverAddressByClientCIDRs. */
   serverAddress?: string;
+  /** When set, keep `default/kubernetes` Endpoints and EndpointSlice pointing here (Kubernetes' reconciler). */
+  advertise?: AdvertisedEndpoint;
 }
 
 export interface ApiCore {
@@ -95,6 +99,20 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/**
+ * A read at a revision not written yet, when no caller said which revision is current: as the apiserver's
+ * storage.NewTooLargeResourceVersionError, a 504 Timeout the client retries after a second. The store's
+ * message carries "<requested>, current: <current>" when the backend knows both.
+ */
+function tooLargeResourceVersion(err: StorageError): ApiError {
+  const m = /(\d+)\D+(\d+)/.exec(err.message);
+  const message = m ? `Too large resource version: ${m[1]}, current: ${m[2]}` : 'Too large resource version';
+  return new ApiError(504, 'Timeout', `Timeout: ${message}`, {
+    causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+    retryAfterSeconds: 1,
+  });
+}
+
 /** The one place errors become responses. */
 export function errorResponse(err: unknown): ApiBodyResponse {
   let e: ApiError;
@@ -106,6 +124,7 @@ export function errorResponse(err: unknown): ApiBodyResponse {
   }
   else if (err instanceof StorageError && err.code === 'Unavailable') e = ApiError.serviceUnavailable(err.message);
   else if (err instanceof StorageError && err.code === 'Compacted') e = ApiError.gone(`too old resource version: ${err.message}`);
+  else if (err instanceof StorageError && err.code === 'FutureRevision') e = tooLargeResourceVersion(err);
   else {
     // A bug or a broken dependency: say so loudly, answer 500 in Kubernetes' words.
     process.emitWarning(`apiserver: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
@@ -272,8 +291,10 @@ function warningHeader(messages: string[]): Record<string, string> {
 export async function createApiCore(options: ApiCoreOptions): Promise<ApiCore> {
   const now = options.now ?? (() => new Date());
   const peers = options.peers ?? (await loadPeers());
-  const store = new Store({ backend: options.backend, strategies: options.strategies ?? {}, now });
+  // apps/v1 strategies are built in (callers pass the Service ones, which need network configuration).
+  const store = new Store({ backend: options.backend, strategies: { ...workloadStrategies, ...(options.strategies ?? {}) }, now });
   if (options.bootstrap !== false) await store.bootstrap();
+  if (options.advertise) await reconcileKubernetesEndpoints(store, options.advertise, now());
   const bookmarkMs = options.bookmarkIntervalMs ?? 30_000;
   const openStreams = new Set<ChunkQueue>();
 
@@ -442,6 +463,7 @@ export async function createApiCore(options: ApiCoreOptions): Promise<ApiCore> {
         initialEventsEndBookmark: sendInitial && bookmarks,
       },
       emit,
+      () => queue.end(),
     );
     const timers: NodeJS.Timeout[] = [];
     timers.push(setTimeout(() => queue.end(), Math.max(0, timeoutSeconds) * 1000));
@@ -587,7 +609,12 @@ export async function createApiCore(options: ApiCoreOptions): Promise<ApiCore> {
     }
     const q = req.query;
     const grace = intParam(q, 'gracePeriodSeconds') ?? (typeof body.gracePeriodSeconds === 'number' ? body.gracePeriodSeconds : undefined);
-    const policy = q.get('propagationPolicy') ?? (typeof body.propagationPolicy === 'string' ? body.propagationPolicy : undefined);
+    // orphanDependents (deprecated) means Orphan / Background when no policy is given.
+    const orphanDependents = q.get('orphanDependents') ?? (typeof body.orphanDependents === 'boolean' ? String(body.orphanDependents) : null);
+    const policy =
+      q.get('propagationPolicy') ??
+      (typeof body.propagationPolicy === 'string' ? body.propagationPolicy : undefined) ??
+      (orphanDependents === null ? undefined : orphanDependents === 'true' ? 'Orphan' : 'Background');
     const dryRun = q.getAll('dryRun').includes('All') || (Array.isArray(body.dryRun) && body.dryRun.includes('All'));
     const preconditions = isObject(body.preconditions) ? (body.preconditions as DeleteOptions['preconditions']) : undefined;
     return { options: { gracePeriodSeconds: grace, propagationPolicy: policy, preconditions }, dryRun };
@@ -683,8 +710,41 @@ export async function createApiCore(options: ApiCoreOptions): Promise<ApiCore> {
     return container;
   }
 
-  function notAllowed(rr: ResourceRequest, verb: string): ApiError {
-    return ApiError.methodNotSupported({ group: rr.r.group, resource: rr.r.plural }, verb);
+  /** {deployments,replicasets}/{name}/scale: an autoscaling/v1 Scale view (GET, PUT, PATCH), as ScaleREST. */
+  async function scale(req: ApiRequest, rr: ResourceRequest): Promise<ApiResponse> {
+    const method = req.method.toUpperCase();
+    if (method === 'GET') return respond(200, scaleOf(await store.get(rr.r, rr.namespace, rr.name!)), req, undefined);
+    if (method !== 'PUT' && method !== 'PATCH') throw notAllowed(rr, method.toLowerCase());
+    const ct = header(req.headers, 'content-type').split(';')[0].trim().toLowerCase();
+    let doc: unknown;
+    if (method === 'PUT') doc = decodeBody(req);
+    else {
+      const types = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
+      if (!types.includes(ct)) throw ApiError.unsupportedMediaType(types);
+      try {
+        doc = JSON.parse(req.body.toString('utf8'));
+      } catch (err) {
+        throw ApiError.badRequest(`error decoding patch: ${(err as Error).message}`);
+      }
+    }
+    const pm = peers.patch ?? {};
+    const { object } = await store.update(rr.r, rr.namespace, rr.name!, writeContext(req, 'Update', 'scale'), (old) => {
+      const current = scaleOf(old!);
+      let next: unknown = doc;
+      // A Scale has no lists, so a strategic merge patch is a merge patch.
+      if (method === 'PATCH' && ct === 'application/json-patch+json') next = pm.applyJsonPatch ? pm.applyJsonPatch(current, doc) : jsonPatch(current, doc);
+      else if (method === 'PATCH') next = pm.applyMergePatch ? pm.applyMergePatch(current, doc) : mergePatch(current, doc);
+      if (!isObject(next)) throw ApiError.badRequest('the body of the request must be an object');
+      const errs = validateScale(next as unknown as Scale);
+      if (errs.length) throw ApiError.invalid('Scale', 'autoscaling', rr.name!, errs);
+      return applyScale(old!, next as unknown as Scale);
+    }, { subresource: 'scale' });
+    return respond(200, scaleOf(object), req, undefined);
+  }
+
+  /** A verb the resource's routes do not install: go-restful's 405, as the apiserver answers. */
+  function notAllowed(_rr: ResourceRequest, _verb: string): ApiError {
+    return new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
   }
 
   async function resourceRequest(req: ApiRequest, rr: ResourceRequest): Promise<ApiResponse> {
@@ -696,6 +756,7 @@ export async function createApiCore(options: ApiCoreOptions): Promise<ApiCore> {
       return nodeProxy(req, rr);
     }
     if (rr.r.namespaced && rr.namespace === undefined && rr.name !== undefined) throw ApiError.noSuchPath();
+    if (sub === 'scale') return scale(req, rr);
     switch (method) {
       case 'GET':
         if (rr.name === undefined) {

@@ -15,7 +15,9 @@ export const serverVersion = {
   platform: 'linux/amd64',
 };
 
-const subresourceKinds: Record<string, { kind: string; verbs: string[] }> = {
+const subresourceKinds: Record<string, { kind: string; verbs: string[]; group?: string; version?: string }> = {
+  // The Scale kind lives in autoscaling/v1 whatever the parent's group (kubectl scale reads this).
+  scale: { kind: 'Scale', verbs: ['get', 'patch', 'update'], group: 'autoscaling', version: 'v1' },
   status: { kind: '', verbs: ['get', 'patch', 'update'] },
   binding: { kind: 'Binding', verbs: ['create'] },
   exec: { kind: 'PodExecOptions', verbs: ['create', 'get'] },
@@ -52,6 +54,7 @@ export function apiResourceList(group: string, version: string): Record<string, 
         namespaced: r.namespaced,
         kind: info.kind || r.kind,
         verbs: info.verbs,
+        ...(info.group ? { group: info.group, version: info.version } : {}),
       });
     }
   }

@@ -11,3 +11,5 @@ export type { ResourceInfo } from './resources.ts';
 export { serverVersion } from './discovery.ts';
 export { memoryBackend } from './memory-backend.ts';
 export type { Allocation, AllocationContext, Strategy } from './registry/strategy.ts';
+export { kubernetesEndpointObjects, reconcileKubernetesEndpoints } from './kubernetes-endpoints.ts';
+export type { AdvertisedEndpoint } from './kubernetes-endpoints.ts';

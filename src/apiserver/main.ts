@@ -24,6 +24,8 @@ const { values } = parseArgs({
     'service-cidr': { type: 'string', default: '10.96.0.0/12,fd00:10:96::/112' },
     storage: { type: 'string', default: 'sqlite' },
     'etcd-endpoints': { type: 'string', default: 'http://127.0.0.1:2379' },
+    // The address pods reach the API server at; when given, default/kubernetes Endpoints point there.
+    'advertise-address': { type: 'string' },
   },
 });
 
@@ -43,6 +45,7 @@ const core = await createApiCore({
   backend,
   strategies: { services, ipaddresses: ipAddressStrategy, servicecidrs: serviceCIDRStrategy },
   serverAddress: `${values.host}:${port}`,
+  advertise: values['advertise-address'] ? { ip: values['advertise-address'], port } : undefined,
 });
 const boot = await bootstrapServiceNetworking(backend, network);
 const repair = await repairServiceAllocations(backend, network);

@@ -2,6 +2,7 @@
 // generic registry (storage keys, field selectors, status subresource rules) and the URL router. Adding a
 // resource is adding one entry. Storage keys follow Kubernetes' etcd layout (pkg/registry/*/storage).
 import type { KubeObject } from '../api/index.ts';
+import { eventsV1View } from './events-view.ts';
 
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
 
@@ -35,6 +36,8 @@ export interface ResourceInfo {
   nameRule: 'subdomain' | 'label' | 'dns1035' | 'ip' | 'path';
   /** Field selector keys beyond metadata.name and metadata.namespace. */
   fields: Record<string, FieldGetter>;
+  /** A second version of another resource's stored objects (events.k8s.io/v1 over core/v1 Events). */
+  view?: { fromStorage(obj: KubeObject): KubeObject; toStorage(obj: KubeObject): KubeObject };
 }
 
 function str(v: unknown): string {
@@ -199,6 +202,48 @@ export const resources: ResourceInfo[] = [
     nameRule: 'ip',
   }),
   entry('coordination.k8s.io', 'v1', { kind: 'Lease', plural: 'leases', namespaced: true, createOnUpdate: false }),
+  entry('events.k8s.io', 'v1', {
+    kind: 'Event',
+    plural: 'events',
+    namespaced: true,
+    shortNames: ['ev'],
+    // Same keys as core/v1 Events, shown with the events.k8s.io field names.
+    keyPrefix: '/registry/events/',
+    view: eventsV1View,
+    fields: {
+      'regarding.kind': get('regarding', 'kind'),
+      'regarding.namespace': get('regarding', 'namespace'),
+      'regarding.name': get('regarding', 'name'),
+      'regarding.uid': get('regarding', 'uid'),
+      'regarding.apiVersion': get('regarding', 'apiVersion'),
+      'regarding.resourceVersion': get('regarding', 'resourceVersion'),
+      'regarding.fieldPath': get('regarding', 'fieldPath'),
+      reason: get('reason'),
+      reportingController: get('reportingController'),
+      type: get('type'),
+    },
+  }),
+  // apps/v1 workloads (pkg/registry/apps): status and scale subresources, generation bumped on spec changes.
+  entry('apps', 'v1', {
+    kind: 'Deployment',
+    plural: 'deployments',
+    namespaced: true,
+    shortNames: ['deploy'],
+    categories: ['all'],
+    subresources: ['status', 'scale'],
+    hasStatus: true,
+    generation: true,
+  }),
+  entry('apps', 'v1', {
+    kind: 'ReplicaSet',
+    plural: 'replicasets',
+    namespaced: true,
+    shortNames: ['rs'],
+    categories: ['all'],
+    subresources: ['status', 'scale'],
+    hasStatus: true,
+    generation: true,
+  }),
 ];
 
 /** The API groups served besides the core group, in /apis order, with their versions. */

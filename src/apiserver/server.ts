@@ -70,7 +70,17 @@ async function writeResponse(res: http.ServerResponse, req: http.IncomingMessage
     try {
       for await (const chunk of answer.stream) {
         if (res.destroyed) break;
-        res.write(chunk);
+        // Backpressure: a slow watcher holds its events in our queue, not in the socket's buffer.
+        if (!res.write(chunk))
+          await new Promise<void>((resolve) => {
+            const done = (): void => {
+              res.off('drain', done);
+              res.off('close', done);
+              resolve();
+            };
+            res.on('drain', done);
+            res.on('close', done);
+          });
       }
     } finally {
       answer.cancel();

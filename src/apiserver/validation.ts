@@ -171,7 +171,7 @@ export function validateObjectMeta(r: ResourceInfo, meta: ObjectMeta): FieldErro
     size += k.length + String(v).length;
   }
   if (size > totalAnnotationSizeLimit)
-    errs.push({ type: 'FieldValueTooLong', field: 'metadata.annotations', detail: `must have at most ${totalAnnotationSizeLimit} bytes` });
+    errs.push(fieldErrors.tooLong('metadata.annotations', totalAnnotationSizeLimit));
   if (meta.generation !== undefined && meta.generation < 0)
     errs.push(fieldErrors.invalid('metadata.generation', meta.generation, 'must be greater than or equal to 0'));
   for (const [i, f] of (meta.finalizers ?? []).entries()) {

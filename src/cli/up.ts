@@ -11,6 +11,7 @@ import { nodeNetnsName } from '../agent/index.ts';
 import { cleanupClusterHost } from './cleanup.ts';
 import { logDir, processAlive, readState, writeState, type ClusterState } from './state.ts';
 import type { Supervisor } from './supervisor.ts';
+import { etcdHealthy, localEtcdPart, localEtcdProblem } from './etcd.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const NODE_FLAGS = ['--disable-warning=ExperimentalWarning'];
@@ -158,6 +159,17 @@ export async function up(options: UpOptions, supervisor: Supervisor, progress: P
   // Written before anything starts, so `down` finds this process even while it is still starting.
   await writeState(dataDir, state);
   try {
+    let etcdEndpoints = options.etcdEndpoints;
+    if (options.storage === 'etcd' && !etcdEndpoints) {
+      const problem = await localEtcdProblem();
+      if (problem) throw new UpError(`cannot start cluster "${options.name}": ${problem}`);
+      const etcdStep = progress.step('Starting etcd');
+      const etcd = localEtcdPart(dataDir, await freePort(), await freePort());
+      supervisor.start(etcd.spec);
+      etcdEndpoints = etcd.endpoint;
+      await waitFor('etcd to be healthy', options.wait, () => etcdHealthy(etcd.endpoint));
+      etcdStep.done(`(${etcd.endpoint}, data in ${path.join(dataDir, 'etcd')})`);
+    }
     let step = progress.step(`Starting API server (${options.storage}, ${server})`);
     supervisor.start({
       name: 'apiserver',
@@ -170,7 +182,7 @@ export async function up(options: UpOptions, supervisor: Supervisor, progress: P
         '--socket', socket,
         '--service-cidr', plan.serviceCIDRs.join(','),
         '--storage', options.storage,
-        ...(options.etcdEndpoints ? ['--etcd-endpoints', options.etcdEndpoints] : []),
+        ...(etcdEndpoints ? ['--etcd-endpoints', etcdEndpoints] : []),
       ],
     });
     const client = new ApiClient({ server: `unix://${socket}`, userAgent: 'clusterip-up' });

@@ -18,7 +18,7 @@ const manager = await startControllerManager({
   nodeMonitorGraceMs: Number(values['node-monitor-grace-period']) * 1000,
   log,
 });
-log('started: endpointslice, endpointslicemirroring, endpoints, scheduler, garbagecollector, nodelifecycle');
+log('started: endpointslice, endpointslicemirroring, endpoints, scheduler, garbagecollector, nodelifecycle, replicaset, deployment');
 const stop = () => {
   manager.stop();
   process.exit(0);

@@ -1,10 +1,12 @@
 // The controller manager: shared informers plus every controller, started together (as
 // kube-controller-manager and kube-scheduler are, in one process here).
 import { ApiClient } from '../client/index.ts';
+import { DeploymentController } from './deployment/controller.ts';
 import { EndpointsController } from './endpoints/controller.ts';
 import { EndpointSliceController } from './endpointslice/controller.ts';
 import { GarbageCollector } from './gc/controller.ts';
 import { NodeLifecycleController } from './nodelifecycle/controller.ts';
+import { ReplicaSetController } from './replicaset/controller.ts';
 import { createSharedInformers, type SharedInformers } from './runtime/informers.ts';
 import { Scheduler } from './scheduler/controller.ts';
 
@@ -24,6 +26,8 @@ export interface ControllerManager {
   scheduler: Scheduler;
   gc: GarbageCollector;
   nodeLifecycle: NodeLifecycleController;
+  replicaSets: ReplicaSetController;
+  deployments: DeploymentController;
   /** Resolves when every queue is empty (tests). */
   idle(): Promise<void>;
   stop(): void;
@@ -39,6 +43,12 @@ export async function startControllerManager(options: ControllerManagerOptions):
   const scheduler = new Scheduler(client, informers, { onError });
   const gc = new GarbageCollector(client, undefined, { onError });
   const nodeLifecycle = new NodeLifecycleController(client, informers, { graceMs: options.nodeMonitorGraceMs });
+  const onInformerError = (err: Error) => log(`informer: ${err.message}`);
+  const replicaSets = new ReplicaSetController(client, informers, { onError, onInformerError });
+  const deployments = new DeploymentController(client, informers, replicaSets.replicaSets, { onError, onInformerError });
+  // Not awaited: an API server without apps/v1 must not hold up the other controllers (the informers retry).
+  void replicaSets.start();
+  void deployments.start();
   await Promise.all([informers.start(), gc.start()]);
   endpointSlices.resyncAll();
   endpoints.resyncAll();
@@ -51,8 +61,10 @@ export async function startControllerManager(options: ControllerManagerOptions):
     scheduler,
     gc,
     nodeLifecycle,
+    replicaSets,
+    deployments,
     idle: async () => {
-      await Promise.all([endpointSlices.idle(), endpoints.idle(), scheduler.idle(), gc.idle()]);
+      await Promise.all([endpointSlices.idle(), endpoints.idle(), scheduler.idle(), gc.idle(), replicaSets.idle(), deployments.idle()]);
     },
     stop: () => {
       endpointSlices.stop();
@@ -60,6 +72,8 @@ export async function startControllerManager(options: ControllerManagerOptions):
       scheduler.stop();
       gc.stop();
       nodeLifecycle.stop();
+      deployments.stop();
+      replicaSets.stop();
       informers.stop();
       client.close();
     },

@@ -165,18 +165,18 @@ function inZone(ctx: Context): DnsAnswer {
   const qtype = ctx.question.type;
   const base = ctx.lowerName === zone ? '' : ctx.lowerName.slice(0, -(zone.length + 1));
 
-  // CoreDNS answers by query type before looking at the name (plugin.SOA / Services' TXT and NS cases):
-  // SOA → the zone's SOA for any name in the zone; NS → the NS set at the apex, NODATA anywhere else;
-  // TXT → dns-version's schema version, NODATA for every other name.
-  if (qtype === 'SOA') return positive(ctx, [soa(ctx)]);
-  if (qtype === 'NS') {
-    if (base !== '') return noData(ctx);
-    const nsName = `ns.dns.${ctx.zoneAsAsked}`;
-    const glue = nameservers(ctx).map((ip) => record(ctx, nsName, addressType(ip), ip));
-    return positive(ctx, [record(ctx, ctx.question.name, 'NS', nsName)], glue);
+  // As CoreDNS today: SOA and NS are answered at the apex only (elsewhere the name decides: NODATA or
+  // NXDOMAIN); TXT exists only as dns-version, every other TXT question is NXDOMAIN (coredns#5737).
+  if (base === '') {
+    if (qtype === 'SOA') return positive(ctx, [soa(ctx)]);
+    if (qtype === 'NS') {
+      const nsName = `ns.dns.${ctx.zoneAsAsked}`;
+      const glue = nameservers(ctx).map((ip) => record(ctx, nsName, addressType(ip), ip));
+      return positive(ctx, [record(ctx, ctx.question.name, 'NS', nsName)], glue);
+    }
   }
   if (qtype === 'TXT') {
-    if (base !== 'dns-version') return noData(ctx);
+    if (base !== 'dns-version') return nameError(ctx);
     return positive(ctx, [{ name: ctx.question.name, type: 'TXT', class: 'IN', ttl: dnsVersionTTL, data: [dnsSchemaVersion] }]);
   }
   if (base === '') return noData(ctx);
@@ -201,6 +201,8 @@ function lookupName(ctx: Context, base: string): Lookup {
   const kind = segs[segs.length - 1];
   if (kind !== 'svc' && kind !== 'pod') return nxdomain;
   if (segs.length === 1) return { kind: 'entries', entries: [] }; // svc.<zone>, pod.<zone>: NODATA
+  // pods disabled (the default): no names below pod.<zone> at all, as CoreDNS' findPods.
+  if (kind === 'pod' && ctx.options.pods === 'disabled') return nxdomain;
   const namespace = segs[segs.length - 2];
   ctx.deps.add(depKey.namespace(namespace));
   if (!ctx.index.namespaceExists(namespace)) return nxdomain;
@@ -276,8 +278,6 @@ function lookupService(
 }
 
 function lookupPod(ctx: Context, segs: string[]): Lookup {
-  // pods disabled (the default): no pod names at all, as CoreDNS.
-  if (ctx.options.pods === 'disabled') return nxdomain;
   if (segs.length !== 3) return nxdomain; // <ip>.<ns>.pod
   const label = segs[0];
   // `1-2-3-4` is IPv4; anything else is read as IPv6 with '-' for ':' (`fd00--1`).

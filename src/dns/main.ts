@@ -21,20 +21,27 @@ const program = new Command()
   .name('clusterip-dns')
   .description('Cluster DNS for clusterip (the kubernetes/dns specification, CoreDNS behaviour)')
   .option('--listen <host:port>', 'DNS address (UDP and TCP)', '0.0.0.0:53')
-  .requiredOption('--api <url>', 'API server: http://host:port or unix:///path/api.sock')
+  .option('--api <url>', 'API server: http://host:port or unix:///path/api.sock (default: $CLUSTERIP_API)', process.env.CLUSTERIP_API)
   .option('--token <token>', 'bearer token for the API server')
   .option('--zone <domain>', 'cluster domain', 'cluster.local')
   .option('--ttl <seconds>', 'TTL of answers', integer, 5)
   .option('--health-port <port>', '/health and /ready', integer, 8080)
   .option('--metrics-port <port>', '/metrics (Prometheus)', integer, 9153)
   .option('--pods <mode>', 'pod records: disabled | insecure', 'disabled')
-  .option('--upstream <ip[:port]...>', 'upstream resolvers (default: the host resolv.conf, loopback skipped)')
-  .option('--forward-timeout <ms>', 'upstream timeout per attempt', integer, 2000);
+  .option(
+    '--upstream <ip:port>',
+    'an upstream resolver, repeatable (default: the host resolv.conf, loopback skipped)',
+    (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+  )
+  .option('--forward-timeout <ms>', 'upstream timeout per attempt', integer, 2000)
+  // A CoreDNS pod spec may still pass CoreDNS' own flags (`-conf /etc/coredns/Corefile`): ignored.
+  .allowUnknownOption()
+  .allowExcessArguments();
 
 program.parse();
 const opts = program.opts<{
   listen: string;
-  api: string;
+  api?: string;
   token?: string;
   zone: string;
   ttl: number;
@@ -44,6 +51,8 @@ const opts = program.opts<{
   upstream?: string[];
   forwardTimeout: number;
 }>();
+const api: string = opts.api ?? program.error('error: --api (or $CLUSTERIP_API) is required: http://host:port or unix:///path/api.sock');
+
 function listenAddress(): { host: string; port: number } {
   try {
     return hostPort(opts.listen);
@@ -59,7 +68,7 @@ if (opts.pods !== 'disabled' && opts.pods !== 'insecure') {
 const dns = await startClusterDNS({
   host: listen.host,
   port: listen.port,
-  api: opts.api,
+  api,
   token: opts.token,
   zone: opts.zone.replace(/\.$/, '').toLowerCase(),
   ttl: opts.ttl,

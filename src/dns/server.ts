@@ -10,6 +10,7 @@ import { depKey, type ClusterIndex } from './cluster-index.ts';
 import type { Forwarder } from './forwarder.ts';
 import type { DnsMetrics } from './metrics.ts';
 import {
+  badVersionReply,
   encodeReply,
   headerOnlyReply,
   patchReply,
@@ -182,10 +183,8 @@ export class DnsServer {
   handle(msg: Buffer, transport: Transport, family: Family): Buffer | Promise<Buffer | undefined> | undefined {
     const started = performance.now();
     const query = readQuery(msg);
-    let key: string | undefined;
     if (query) {
-      key = `${query.questionKey}|${replySizeLimit(transport, query.edns)}`;
-      const hit = this.cache.get(key);
+      const hit = this.cache.find(msg, query, replySizeLimit(transport, query.edns));
       if (hit) {
         const out = patchReply(hit, msg, this.index.serial);
         if (hit.metrics) this.metrics?.observeSlot(hit.metrics, transport, family, (performance.now() - started) / 1000);
@@ -193,7 +192,8 @@ export class DnsServer {
       }
     }
     try {
-      const reply = this.slowPath(msg, query, key, transport, family, started);
+      if (query?.edns && query.edns.version > 0) return badVersionReply(msg, query);
+      const reply = this.slowPath(msg, query, transport, family, started);
       if (reply instanceof Promise) return reply.catch(() => headerOnlyReply(msg, 'SERVFAIL'));
       return reply;
     } catch {
@@ -209,7 +209,6 @@ export class DnsServer {
   private slowPath(
     msg: Buffer,
     query: QueryInfo | undefined,
-    key: string | undefined,
     transport: Transport,
     family: Family,
     started: number,
@@ -238,11 +237,10 @@ export class DnsServer {
     const encoded = encodeReply(question, result, replyOptions);
     const rcode = encoded.buf.readUInt16BE(2) & 0xf;
     // Cache only complete knowledge: after the first sync, and when the query could be read on the fast path.
-    if (key !== undefined && this.index.synced) {
+    if (query !== undefined && this.index.synced) {
       const template = Buffer.from(encoded.buf);
-      const qtype = query?.qtype ?? 0;
       const metrics = this.metrics?.slot(question.type, rcode, 'kubernetes');
-      this.cache.set(key, { buf: template, serialOffset: encoded.serialOffset, qtype, rcode, metrics }, result.deps);
+      this.cache.set(msg, query, limit, { buf: template, serialOffset: encoded.serialOffset, qtype: query.qtype, rcode, metrics }, result.deps);
     }
     this.observe(transport, family, question.type, rcode, 'kubernetes', started);
     return encoded.buf;

@@ -26,8 +26,9 @@ test('readQuery: the fields of a standard query, the exact question bytes in the
   assert.equal(q.qclass, 1);
   assert.deepEqual(q.edns, { udpSize: 1232, version: 0, dnssecOK: true });
   const lower = readQuery(query('svc1.testns.svc.cluster.local', 'AAAA', { edns: 1232, doBit: true }));
-  assert.notEqual(q.questionKey, lower?.questionKey, 'case variants are different keys');
-  assert.notEqual(readQuery(query('svc1.testns.svc.cluster.local', 'AAAA'))?.questionKey, lower?.questionKey, 'EDNS is part of the key');
+  assert.notEqual(q.hash, lower?.hash, 'case variants hash apart');
+  assert.equal(readQuery(query('svc1.testns.svc.cluster.local', 'AAAA'))?.hash, lower?.hash);
+  assert.notEqual(readQuery(query('svc1.testns.svc.cluster.local', 'AAAA'))?.variant, lower?.variant, 'EDNS is part of the key');
 });
 
 test('readQuery: anything unusual takes the full-decode path', () => {
@@ -95,21 +96,33 @@ test('patchReply: the ID, RD and CD of the new query, the current SOA serial', (
   assert.equal(reply.additionals?.[0]?.type, 'OPT');
 });
 
-test('ReplyCache: invalidation drops exactly the entries that depended on a key', () => {
+test('ReplyCache: exact question, EDNS variant and limit; invalidation by dependency key', () => {
   const cache = new ReplyCache();
-  const entry = { buf: Buffer.alloc(12), serialOffset: -1, qtype: 1, rcode: 0 };
-  cache.set('a', entry, ['svc/ns/a', 'ns/ns']);
-  cache.set('b', entry, ['svc/ns/b', 'ns/ns']);
-  cache.set('c', entry, ['ip/10.0.0.1']);
+  const entry = (rcode: number) => ({ buf: Buffer.alloc(12), serialOffset: -1, qtype: 1, rcode });
+  const msgA = query('a.ns.svc.cluster.local', 'A');
+  const msgB = query('b.ns.svc.cluster.local', 'A');
+  const msgC = query('c.ns.svc.cluster.local', 'A');
+  const qa = readQuery(msgA)!;
+  const qb = readQuery(msgB)!;
+  const qc = readQuery(msgC)!;
+  cache.set(msgA, qa, 512, entry(1), ['svc/ns/a', 'ns/ns']);
+  cache.set(msgB, qb, 512, entry(2), ['svc/ns/b', 'ns/ns']);
+  cache.set(msgC, qc, 512, entry(3), ['ip/10.0.0.1']);
+  assert.equal(cache.find(msgA, qa, 512)?.rcode, 1);
+  assert.equal(cache.find(msgA, qa, 1232), undefined, 'another size limit is another reply');
+  const upper = query('A.ns.svc.cluster.local', 'A');
+  assert.equal(cache.find(upper, readQuery(upper)!, 512), undefined, 'another case is another reply');
+  const withEdns = query('a.ns.svc.cluster.local', 'A', { edns: 512 });
+  assert.equal(cache.find(withEdns, readQuery(withEdns)!, 512), undefined, 'EDNS is another reply');
   cache.invalidate(['svc/ns/a']);
-  assert.equal(cache.get('a'), undefined);
-  assert.ok(cache.get('b'));
+  assert.equal(cache.find(msgA, qa, 512), undefined);
+  assert.equal(cache.find(msgB, qb, 512)?.rcode, 2);
   cache.invalidate(['ns/ns']);
-  assert.equal(cache.get('b'), undefined);
-  assert.ok(cache.get('c'));
+  assert.equal(cache.find(msgB, qb, 512), undefined);
+  assert.equal(cache.find(msgC, qc, 512)?.rcode, 3);
   const small = new ReplyCache(2);
-  small.set('x', entry, []);
-  small.set('y', entry, []);
-  small.set('z', entry, []);
+  small.set(msgA, qa, 512, entry(1), []);
+  small.set(msgB, qb, 512, entry(2), []);
+  small.set(msgC, qc, 512, entry(3), []);
   assert.ok(small.size <= 2, 'bounded');
 });

@@ -47,8 +47,10 @@ export interface QueryInfo {
   qtype: number;
   qclass: number;
   edns: { udpSize: number; dnssecOK: boolean; version: number } | undefined;
-  /** The question exactly as sent (case kept, no compression) and the EDNS shape: the cache key's base. */
-  questionKey: string;
+  /** FNV-1a of the question exactly as sent (case kept): the cache's bucket. */
+  hash: number;
+  /** The EDNS shape a reply depends on: 0 without EDNS, else 1 + 2·version + DO. */
+  variant: number;
 }
 
 /**
@@ -86,7 +88,8 @@ export function readQuery(msg: Buffer): QueryInfo | undefined {
       dnssecOK: (msg[questionEnd + 7] & 0x80) !== 0,
     };
   }
-  const ednsKey = edns ? `|e${edns.version}${edns.dnssecOK ? 'd' : ''}` : '|';
+  let hash = 0x811c9dc5;
+  for (let i = 12; i < questionEnd; i++) hash = Math.imul(hash ^ msg[i], 0x01000193);
   return {
     id: msg.readUInt16BE(0),
     flags,
@@ -94,7 +97,8 @@ export function readQuery(msg: Buffer): QueryInfo | undefined {
     qtype,
     qclass,
     edns,
-    questionKey: msg.toString('latin1', 12, questionEnd) + ednsKey,
+    hash: hash >>> 0,
+    variant: edns ? 1 + 2 * edns.version + (edns.dnssecOK ? 1 : 0) : 0,
   };
 }
 
@@ -217,6 +221,18 @@ function serialOffsetOf(buf: Buffer, question: ReplyQuestion, answers: readonly 
   return -1;
 }
 
+/** RFC 6891 6.1.3: a query with an EDNS version we do not speak gets BADVERS (extended RCODE 16) and our OPT. */
+export function badVersionReply(msg: Buffer, query: QueryInfo): Buffer {
+  const question = dnsPacket.decode(msg).questions ?? [];
+  return dnsPacket.encode({
+    type: 'response',
+    id: query.id,
+    flags: flagQR | (query.flags & (flagRD | flagCD)),
+    questions: question,
+    additionals: [{ name: '.', type: 'OPT', udpPayloadSize: maxUDPSize, extendedRcode: 1, ednsVersion: 0, flags: 0, flag_do: false, options: [] }],
+  });
+}
+
 /** A reply for a message we cannot answer from its question (FORMERR, NOTIMP), echoing the header only. */
 export function headerOnlyReply(msg: Buffer, rcode: Rcode): Buffer | undefined {
   if (msg.length < 12) return undefined;
@@ -239,13 +255,34 @@ export interface CachedReply {
   metrics?: MetricSlot;
 }
 
+/** A cached reply with what identifies it: the exact question bytes, the EDNS variant and the size limit. */
+interface StoredReply extends CachedReply {
+  key: string;
+  question: Buffer;
+  variant: number;
+  limit: number;
+  bucket: number;
+}
+
+function bucketOf(query: QueryInfo, limit: number): number {
+  return (Math.imul(query.hash, 31) + query.variant * 65599 + limit) | 0;
+}
+
+function sameQuestion(msg: Buffer, end: number, question: Buffer): boolean {
+  if (end - 12 !== question.length) return false;
+  for (let i = 0; i < question.length; i++) if (msg[12 + i] !== question[i]) return false;
+  return true;
+}
+
 /**
  * Pre-encoded replies keyed by the exact question bytes (so case variants are separate entries and the
- * query's case is always kept), the EDNS shape and the size limit. Each entry lists the index keys its
- * answer consulted; invalidate(keys) drops exactly the entries an index change can alter.
+ * query's case is always kept), the EDNS shape and the size limit; found through a numeric hash so the fast
+ * path builds no strings. Each entry lists the index keys its answer consulted; invalidate(keys) drops
+ * exactly the entries an index change can alter.
  */
 export class ReplyCache {
-  private readonly entries = new Map<string, CachedReply>();
+  private readonly buckets = new Map<number, StoredReply[]>();
+  private readonly entries = new Map<string, StoredReply>();
   private readonly byDep = new Map<string, Set<string>>();
   private readonly maxEntries: number;
 
@@ -257,13 +294,25 @@ export class ReplyCache {
     return this.entries.size;
   }
 
-  get(key: string): CachedReply | undefined {
-    return this.entries.get(key);
+  find(msg: Buffer, query: QueryInfo, limit: number): CachedReply | undefined {
+    const chain = this.buckets.get(bucketOf(query, limit));
+    if (!chain) return undefined;
+    for (const e of chain) {
+      if (e.variant === query.variant && e.limit === limit && sameQuestion(msg, query.questionEnd, e.question)) return e;
+    }
+    return undefined;
   }
 
-  set(key: string, reply: CachedReply, deps: readonly string[]): void {
+  set(msg: Buffer, query: QueryInfo, limit: number, reply: CachedReply, deps: readonly string[]): void {
     if (this.entries.size >= this.maxEntries) this.clear(); // crude but bounded; refills on demand
-    this.entries.set(key, reply);
+    const question = Buffer.from(msg.subarray(12, query.questionEnd));
+    const key = `${question.toString('latin1')}|${query.variant}|${limit}`;
+    this.remove(key);
+    const stored: StoredReply = { ...reply, key, question, variant: query.variant, limit, bucket: bucketOf(query, limit) };
+    this.entries.set(key, stored);
+    const chain = this.buckets.get(stored.bucket);
+    if (chain) chain.push(stored);
+    else this.buckets.set(stored.bucket, [stored]);
     for (const d of deps) {
       let set = this.byDep.get(d);
       if (!set) this.byDep.set(d, (set = new Set()));
@@ -276,13 +325,25 @@ export class ReplyCache {
       const set = this.byDep.get(d);
       if (!set) continue;
       this.byDep.delete(d);
-      for (const k of set) this.entries.delete(k);
+      for (const k of set) this.remove(k);
     }
   }
 
   clear(): void {
     this.entries.clear();
+    this.buckets.clear();
     this.byDep.clear();
+  }
+
+  private remove(key: string): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    this.entries.delete(key);
+    const chain = this.buckets.get(e.bucket);
+    if (!chain) return;
+    const rest = chain.filter((x) => x !== e);
+    if (rest.length > 0) this.buckets.set(e.bucket, rest);
+    else this.buckets.delete(e.bucket);
   }
 }
 

@@ -192,9 +192,9 @@ export function endpointsFor(
   if (service.internalTrafficLocal) candidates = candidates.filter((ep) => ep.nodeName === nodeName);
   let chosen = candidates.filter((ep) => ep.ready);
   if (chosen.length === 0) chosen = candidates.filter((ep) => ep.serving && ep.terminating);
-  return chosen
-    .map((ep) => ({ ip: ep.ip, port: ep.port }))
-    .sort((a, b) => compareIP(a.ip, b.ip) || a.port - b.port);
+  const backends = chosen.map((ep) => ({ ip: ep.ip, port: ep.port }));
+  if (backends.length > 1) backends.sort((a, b) => compareIP(a.ip, b.ip) || a.port - b.port);
+  return backends;
 }
 
 /** Whether the Service port has any usable endpoint anywhere (decides REJECT vs DROP for ITP Local). */
@@ -208,7 +208,20 @@ export function hasAnyEndpoint(
   return endpointsFor(anywhere, port, family, slices, '').length > 0;
 }
 
+/** Orders addresses numerically (IPv4 before IPv6). Inputs are normalised, as normalizeIP returns them. */
 export function compareIP(a: string, b: string): number {
+  const a4 = !a.includes(':');
+  const b4 = !b.includes(':');
+  if (a4 && b4) {
+    const x = a.split('.');
+    const y = b.split('.');
+    for (let i = 0; i < 4; i++) {
+      const d = Number(x[i]) - Number(y[i]);
+      if (d !== 0) return d;
+    }
+    return 0;
+  }
+  if (a4 !== b4) return a4 ? -1 : 1;
   const x = ipaddr.parse(a).toByteArray();
   const y = ipaddr.parse(b).toByteArray();
   if (x.length !== y.length) return x.length - y.length;

@@ -226,6 +226,14 @@ interface Fragment {
   ports: [id: string, port: PlannedPort][];
 }
 
+/** Generated chains' rules depend only on their name: build each once. */
+const rulesByChain = new Map<string, string[]>();
+function memoRules(name: string, build: () => string[]): string[] {
+  let rules = rulesByChain.get(name);
+  if (!rules) rulesByChain.set(name, (rules = build()));
+  return rules;
+}
+
 function serviceFragment(svc: ServiceInfo, slices: SliceInfo[], config: ProxyConfig): Fragment {
   const fragment: Fragment = { elements: [], chains: [], ports: [] };
   const add = (base: SetBase, fam: Family, key: string, value = '') => fragment.elements.push([setName(base, fam), key, value]);
@@ -248,11 +256,12 @@ function serviceFragment(svc: ServiceInfo, slices: SliceInfo[], config: ProxyCon
       if (svc.affinityTimeoutSeconds > 0) {
         const timeout = svc.affinityTimeoutSeconds;
         chainName = affinityChainName(count, timeout);
-        fragment.chains.push([chainName, affinityChainRules(count, timeout)]);
-        fragment.chains.push([affinityHitChainName(timeout), affinityHitChainRules(timeout)]);
+        fragment.chains.push([chainName, memoRules(chainName, () => affinityChainRules(count, timeout))]);
+        const hit = affinityHitChainName(timeout);
+        fragment.chains.push([hit, memoRules(hit, () => affinityHitChainRules(timeout))]);
       } else {
         chainName = endpointsChainName(count);
-        fragment.chains.push([chainName, endpointsChainRules(count)]);
+        fragment.chains.push([chainName, memoRules(chainName, () => endpointsChainRules(count))]);
       }
       add('service-ips', fam, key, `goto ${chainName}`);
       backends.forEach((b, slot) => {
@@ -315,7 +324,10 @@ export class Planner {
     const touchedChains = new Map<string, boolean>();
     const portsBefore = new Map<string, PlannedPort>();
     const portsAfter = new Map<string, PlannedPort>();
+    // From empty (start-up, the common full sync) everything is an addition: skip the per-key bookkeeping.
+    const fromEmpty = this.fragments.size === 0;
     const touchElement = (set: string, key: string, current: Counted<string> | undefined) => {
+      if (fromEmpty) return;
       let keys = touchedElements.get(set);
       if (!keys) touchedElements.set(set, (keys = new Map()));
       if (!keys.has(key)) keys.set(key, current?.value);
@@ -365,6 +377,14 @@ export class Planner {
       }
     }
     const delta: Delta = { addChains: new Map(), deleteChains: [], remove: new Map(), add: new Map(), portsBefore, portsAfter };
+    if (fromEmpty) {
+      for (const [set, entries] of this.elements) {
+        if (entries.size === 0) continue;
+        const add = new Map<string, string>();
+        for (const [key, entry] of entries) add.set(key, entry.value);
+        delta.add.set(set, add);
+      }
+    }
     for (const [set, keys] of touchedElements) {
       const entries = this.elements.get(set) as Map<string, Counted<string>>;
       const remove: string[] = [];

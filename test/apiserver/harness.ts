@@ -48,9 +48,10 @@ export function writeKubeconfig(file: string, server: string): void {
   );
 }
 
-export async function startTestCluster(): Promise<TestCluster> {
+/** `openBackend(dir)`: the store to serve from (default SQLite in `dir`; the etcd runs pass an etcd backend). */
+export async function startTestCluster(options: { openBackend?: (dir: string) => Promise<Backend> } = {}): Promise<TestCluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clusterip-api-'));
-  const backend = await openSqliteBackend(path.join(dir, 'state.db'));
+  const backend = await (options.openBackend ?? ((d: string) => openSqliteBackend(path.join(d, 'state.db'))))(dir);
   const strategies: Record<string, Strategy> = {};
   let svc: ServiceModule | undefined;
   try {

@@ -7,6 +7,8 @@ import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startTestCluster, type TestCluster } from './harness.ts';
+import { openEtcdBackend, type Backend } from '../../src/storage/index.ts';
+import { etcdSkipReason, startEtcd } from '../storage/etcd-harness.ts';
 
 const kubectlDir = '/usr/lib/google-cloud-sdk/bin';
 const versions = ['1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33'].filter((v) => fs.existsSync(`${kubectlDir}/kubectl.${v}`));
@@ -64,8 +66,8 @@ function row(...cells: string[]): RegExp {
   return new RegExp(`^${cells.join(String.raw`\s{2,}`)}\s*$`, 'm');
 }
 
-async function runVersion(version: string): Promise<void> {
-  const cluster = await startTestCluster();
+async function runVersion(version: string, openBackend?: (dir: string) => Promise<Backend>): Promise<void> {
+  const cluster = await startTestCluster({ openBackend });
   const k = (args: string[], env?: Record<string, string>): Promise<Run> => kubectl(version, cluster, args, env);
   const ok = async (args: string[], env?: Record<string, string>): Promise<string> => {
     const r = await k(args, env);
@@ -176,7 +178,23 @@ async function runVersion(version: string): Promise<void> {
 
 test(`kubectl ${versions.join(', ')} against the API server`, { timeout: 110_000 }, async () => {
   assert.ok(versions.length > 0, 'no kubectl found');
-  const results = await Promise.allSettled(versions.map(runVersion));
+  const results = await Promise.allSettled(versions.map((v) => runVersion(v)));
   const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [`kubectl ${versions[i]}: ${(r.reason as Error).message}`] : []));
   assert.deepEqual(failures, []);
+});
+
+// The same scenarios on etcd (issue 9): the oldest and newest kubectl, each cluster on its own key prefix of
+// one local etcd member.
+const etcdVersions = [versions[0], versions[versions.length - 1]].filter((v, i, a): v is string => v !== undefined && a.indexOf(v) === i);
+test(`kubectl ${etcdVersions.join(', ')} against the API server on etcd`, { skip: etcdSkipReason(), timeout: 110_000 }, async () => {
+  assert.ok(etcdVersions.length > 0, 'no kubectl found');
+  const etcd = await startEtcd(1);
+  try {
+    const open = (dir: string): Promise<Backend> => openEtcdBackend({ endpoints: etcd.endpoints, prefix: `/${path.basename(dir)}` });
+    const results = await Promise.allSettled(etcdVersions.map((v) => runVersion(v, open)));
+    const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [`kubectl ${etcdVersions[i]} on etcd: ${(r.reason as Error).message}`] : []));
+    assert.deepEqual(failures, []);
+  } finally {
+    await etcd.stop();
+  }
 });

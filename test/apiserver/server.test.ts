@@ -2,6 +2,7 @@
 // (pods/log streamed, pods/exec upgraded and piped both ways) against a fake node agent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -137,5 +138,61 @@ test('node proxy: logs stream from the agent, exec upgrades are piped both ways'
       agentServer.close(() => r());
       agentServer.closeAllConnections();
     });
+  }
+});
+
+test('kubectl exec and logs through the API server to a node agent (WebSocket v5.channel.k8s.io)', { timeout: 30_000 }, async () => {
+  const { WebSocketServer } = await import('ws');
+  const kubectl = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
+  if (!fs.existsSync(kubectl)) return;
+  const seen: string[] = [];
+  const agentServer = http.createServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('a log line\n');
+  });
+  const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : false) });
+  agentServer.on('upgrade', (req, socket, head) => {
+    seen.push(`UPGRADE ${req.url}`);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // stdout on channel 1, then the exit Status on channel 3, as the kubelet's streaming server does.
+      ws.send(Buffer.concat([Buffer.from([1]), Buffer.from('hello from exec\n')]));
+      ws.send(Buffer.concat([Buffer.from([3]), Buffer.from(JSON.stringify({ metadata: {}, status: 'Success' }))]));
+      ws.close(1000);
+    });
+  });
+  await new Promise<void>((r) => agentServer.listen(0, '127.0.0.1', () => r()));
+  const agentPort = (agentServer.address() as net.AddressInfo).port;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clusterip-exec-'));
+  const core = await createApiCore({ backend: memoryBackend() });
+  const server = await startApiServer({ core, port: 0 });
+  try {
+    const client = new ApiClient({ server: server.url });
+    await client.create('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, spec: {}, status: { daemonEndpoints: { kubeletEndpoint: { Port: agentPort } } } });
+    await client.create('/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox' }] } });
+    const kubeconfig = path.join(dir, 'kubeconfig');
+    fs.writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: ${server.url}\n  name: c\ncontexts:\n- context:\n    cluster: c\n    user: u\n    namespace: default\n  name: c\ncurrent-context: c\nusers:\n- name: u\n  user: {}\n`);
+    const run = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+      new Promise((resolve) =>
+        execFile(kubectl, ['--kubeconfig', kubeconfig, '--cache-dir', path.join(dir, 'cache'), ...args], { timeout: 20_000, env: { ...process.env, HOME: dir } }, (err, stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+    const exec = await run(['exec', 'p', '--', 'echo', 'hi']);
+    assert.equal(exec.stdout, 'hello from exec\n', exec.stderr);
+    assert.equal(exec.code, 0, exec.stderr);
+    assert.ok(seen.some((s) => s.startsWith('UPGRADE /exec/default/p/c?') && s.includes('command=echo') && s.includes('command=hi')), seen.join('\n'));
+    const logs = await run(['logs', 'p', '--tail=5']);
+    assert.equal(logs.stdout, 'a log line\n', logs.stderr);
+    assert.ok(seen.includes('GET /containerLogs/default/p/c?tailLines=5'), seen.join('\n'));
+  } finally {
+    await server.close();
+    await core.close();
+    wss.close();
+    await new Promise<void>((r) => {
+      agentServer.close(() => r());
+      agentServer.closeAllConnections();
+    });
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

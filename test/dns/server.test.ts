@@ -191,6 +191,7 @@ test('the cluster zone is never forwarded', async () => {
   await dig(port, ['svc0.testns.svc.cluster.local', 'A']);
   await dig(port, ['nonexistent.cluster.local', 'A']);
   await dig(port, ['svc1.testns.svc.cluster.local', 'TXT']);
+  await dig(port, ['svc1.testns.svc.cluster.local', 'MX']);
   assert.equal(upstream.asked.filter((q) => q.includes('cluster.local')).length, 0);
   assert.equal(upstream.asked.length, before);
 });
@@ -211,6 +212,11 @@ test('a name that cannot be encoded never breaks a reply, and the server keeps s
   const srv = await dig(port, ['_http._tcp.hdlsempty.testns.svc.cluster.local', 'SRV']);
   assert.equal(srv.status, 'SERVFAIL');
   assert.deepEqual((await dig(port, ['svc1.testns.svc.cluster.local', 'A'])).answer, ['svc1.testns.svc.cluster.local. 5 IN A 10.0.0.1']);
+});
+
+test('an unknown EDNS version gets BADVERS', async () => {
+  const r = await dig(port, ['+edns=1', '+noednsnegotiation', 'svc1.testns.svc.cluster.local', 'A']);
+  assert.equal(r.status, 'BADVERS', r.raw);
 });
 
 test('dns-version TXT', async () => {

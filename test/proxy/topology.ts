@@ -38,12 +38,36 @@ export class Topology {
   readonly gateway = '10.244.1.1';
   readonly gateway6 = 'fd00:10:244:1::1';
   readonly pods: Pod[] = [];
+  /** A second node (createPeerNode): its namespace, joined to the first by a veth pair on 172.31.0.0/24. */
+  readonly peerNetns: string;
   private readonly namespaces: string[] = [];
   private readonly processes: ChildProcess[] = [];
 
   constructor(tag: string) {
     this.id = `${tag}${process.pid}`;
     this.nodeNetns = `cipx-${this.id}-node`;
+    this.peerNetns = `cipx-${this.id}-nodeb`;
+  }
+
+  /**
+   * A second node, 10.244.2.0/24, routed to and from the first over a veth pair (the agent's cluster network
+   * in miniature). It runs no proxy: traffic from the first node's pods to its pods is DNAT-ed on the first.
+   */
+  async createPeerNode(): Promise<void> {
+    await this.addNetns(this.peerNetns);
+    const a = this.nodeNetns;
+    const b = this.peerNetns;
+    await sh('ip', ['-n', b, '-batch', '-'], ['link set lo up', 'link add cbr0 type bridge', 'addr add 10.244.2.1/24 dev cbr0', 'link set cbr0 up'].join('\n') + '\n');
+    await sh('ip', ['-n', a, '-batch', '-'], [
+      `link add eth0 type veth peer name eth0 netns ${b}`,
+      'addr add 172.31.0.1/24 dev eth0',
+      'link set eth0 up',
+      'route add 10.244.2.0/24 via 172.31.0.2',
+    ].join('\n') + '\n');
+    await sh('ip', ['-n', b, '-batch', '-'], ['addr add 172.31.0.2/24 dev eth0', 'link set eth0 up', 'route add 10.244.1.0/24 via 172.31.0.1'].join('\n') + '\n');
+    for (const sysctl of ['net.ipv4.ip_forward=1', 'net.ipv4.conf.all.send_redirects=0', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0']) {
+      await sh('ip', ['netns', 'exec', b, 'sysctl', '-qw', sysctl]);
+    }
   }
 
   async createNode(): Promise<void> {
@@ -68,12 +92,34 @@ export class Topology {
     }
   }
 
-  /** A pod with IPs 10.244.1.<index> and fd00:10:244:1::<index>. */
-  async addPod(name: string, index: number): Promise<Pod> {
+  /** A pod with IPs 10.244.1.<index> and fd00:10:244:1::<index> (on the peer node: 10.244.2.<index>, v4 only). */
+  async addPod(name: string, index: number, onPeer = false): Promise<Pod> {
     const netns = `cipx-${this.id}-${name}`;
     await this.addNetns(netns);
     const veth = `v${name}`.slice(0, 15);
-    const pod: Pod = { name, netns, ip: `10.244.1.${index}`, ip6: `fd00:10:244:1::${index.toString(16)}` };
+    const pod: Pod = {
+      name,
+      netns,
+      ip: `10.244.${onPeer ? 2 : 1}.${index}`,
+      ip6: `fd00:10:244:1::${index.toString(16)}`,
+    };
+    const gateway = onPeer ? '10.244.2.1' : this.gateway;
+    if (onPeer) {
+      await sh('ip', ['-n', this.peerNetns, '-batch', '-'], [
+        `link add ${veth} type veth peer name eth0 netns ${netns}`,
+        `link set ${veth} master cbr0`,
+        `link set ${veth} up`,
+      ].join('\n') + '\n');
+      await sh('ip', ['-n', netns, '-batch', '-'], [
+        'link set lo up',
+        'link set eth0 up',
+        `addr add ${pod.ip}/32 dev eth0`,
+        `route add ${gateway} dev eth0 scope link`,
+        `route add default via ${gateway} dev eth0`,
+      ].join('\n') + '\n');
+      this.pods.push(pod);
+      return pod;
+    }
     await sh('ip', ['-n', this.nodeNetns, '-batch', '-'], [
       `link add ${veth} type veth peer name eth0 netns ${netns}`,
       `link set ${veth} master cbr0`,

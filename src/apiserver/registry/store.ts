@@ -57,6 +57,10 @@ export interface DeleteResult {
   deleted: boolean;
 }
 
+/** The garbage collector's finalizers (metav1.FinalizerOrphanDependents / FinalizerDeleteDependents). */
+const orphanFinalizer = 'orphan';
+const foregroundFinalizer = 'foregroundDeletion';
+
 /** Namespaces Kubernetes creates at start and refuses to delete (the latter three). */
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 const undeletableNamespaces = new Set(['default', 'kube-system', 'kube-public']);
@@ -141,7 +145,17 @@ export class Store {
   }
 
   private strategy(r: ResourceInfo): Strategy {
-    return this.strategies[r.plural] ?? {};
+    return this.strategies[`${r.group}/${r.plural}`] ?? this.strategies[r.plural] ?? {};
+  }
+
+  /** The stored JSON as this resource's version shows it (a view like events.k8s.io converts). */
+  private decode(r: ResourceInfo, value: string, revision: number): KubeObject {
+    const obj = decodeFromStorage(value, revision);
+    return r.view ? r.view.fromStorage(obj) : obj;
+  }
+
+  private encode(r: ResourceInfo, obj: KubeObject): string {
+    return encodeForStorage(r.view ? r.view.toStorage(obj) : obj);
   }
 
   /** Create the system namespaces and resume termination of namespaces being deleted. */
@@ -166,7 +180,7 @@ export class Store {
   async get(r: ResourceInfo, namespace: string | undefined, name: string): Promise<KubeObject> {
     const kv = await this.backend.get(storageKeyFor(r.plural, namespace, name));
     if (!kv) throw ApiError.notFound(gr(r), name);
-    return decodeFromStorage(kv.value, kv.modRevision);
+    return this.decode(r, kv.value, kv.modRevision);
   }
 
   private fieldsOf(r: ResourceInfo, obj: KubeObject): (f: string) => string {
@@ -237,7 +251,7 @@ export class Store {
         const kv = page.items[i];
         lastKey = kv.key;
         if (filtered) {
-          const obj = decodeFromStorage(kv.value, kv.modRevision);
+          const obj = this.decode(r, kv.value, kv.modRevision);
           if (!this.matches(r, obj, q.labels, q.fields)) continue;
           entries.push({ kv, obj });
         } else entries.push({ kv });
@@ -265,7 +279,7 @@ export class Store {
   async list(r: ResourceInfo, namespace: string | undefined, q: ListQuery): Promise<KubeList> {
     const { entries, metadata } = await this.listEntries(r, namespace, q);
     const items = entries.map((e) => {
-      const item = e.obj ?? decodeFromStorage(e.kv.value, e.kv.modRevision);
+      const item = e.obj ?? this.decode(r, e.kv.value, e.kv.modRevision);
       item.apiVersion ??= apiVersionOf(r);
       item.kind ??= r.kind;
       return item;
@@ -282,10 +296,10 @@ export class Store {
     const parts: string[] = [];
     for (const e of entries) {
       const v = e.kv.value;
-      if (!e.obj && v.startsWith(metadataFirst) && v[metadataFirst.length] !== '}') {
+      if (!e.obj && !r.view && v.startsWith(metadataFirst) && v[metadataFirst.length] !== '}') {
         parts.push(`${metadataFirst}"resourceVersion":"${e.kv.modRevision}",${v.slice(metadataFirst.length)}`);
       } else {
-        const item = e.obj ?? decodeFromStorage(e.kv.value, e.kv.modRevision);
+        const item = e.obj ?? this.decode(r, e.kv.value, e.kv.modRevision);
         item.apiVersion ??= apiVersionOf(r);
         item.kind ??= r.kind;
         parts.push(JSON.stringify(item));
@@ -304,6 +318,7 @@ export class Store {
     namespace: string | undefined,
     q: WatchQuery,
     onEvent: (e: WatchEvent<KubeObject | Status>, revision: number) => void,
+    onEnd?: () => void,
   ): Promise<{ stop(): void }> {
     this.checkFieldSelector(r, q.fields);
     const prefix = storagePrefixFor(r, namespace);
@@ -332,12 +347,12 @@ export class Store {
       return o;
     };
     const handle = (e: StorageEvent): void => {
-      const cur = e.type === 'PUT' ? decorate(decodeFromStorage(e.value, e.revision)) : undefined;
-      const prev = e.prevValue !== undefined ? decorate(decodeFromStorage(e.prevValue, e.revision)) : undefined;
+      const cur = e.type === 'PUT' ? decorate(this.decode(r, e.value, e.revision)) : undefined;
+      const prev = e.prevValue !== undefined ? decorate(this.decode(r, e.prevValue, e.revision)) : undefined;
       const curMatch = cur !== undefined && this.matches(r, cur, q.labels, q.fields);
       const prevMatch = prev !== undefined && this.matches(r, prev, q.labels, q.fields);
       if (e.type === 'DELETE') {
-        const last = decorate(decodeFromStorage(e.value, e.revision));
+        const last = decorate(this.decode(r, e.value, e.revision));
         if (this.matches(r, last, q.labels, q.fields)) onEvent({ type: 'DELETED', object: last }, e.revision);
         return;
       }
@@ -348,6 +363,9 @@ export class Store {
     const ended = (err: StorageError): void => {
       // The store ended the watch (etcd found the history compacted, or the store closed): the client
       // re-lists on 410 and re-watches on anything else, as with the watch cache.
+      // Store gone (closing, or etcd unreachable): end the stream cleanly; the client re-watches from its
+      // last resourceVersion, as after the apiserver closes a watch.
+      if (err.code === 'Unavailable' && onEnd) return onEnd();
       const status =
         err.code === 'Compacted'
           ? ApiError.gone(`too old resource version: ${from} (${err.compactRevision ?? 0})`).toStatus()
@@ -368,7 +386,7 @@ export class Store {
 
   // --- writes ------------------------------------------------------------------------------------------------
 
-  private async checkNamespace(r: ResourceInfo, namespace: string | undefined, creating: boolean): Promise<void> {
+  private async checkNamespace(r: ResourceInfo, namespace: string | undefined, creating: boolean, name = ''): Promise<void> {
     if (!r.namespaced) return;
     const kv = await this.backend.get(storageKeyFor('namespaces', undefined, namespace ?? ''));
     if (!kv) throw ApiError.notFound({ group: '', resource: 'namespaces' }, namespace ?? '');
@@ -377,7 +395,7 @@ export class Store {
       if (ns.metadata.deletionTimestamp)
         throw ApiError.forbidden(
           gr(r),
-          '',
+          name,
           `unable to create new content in namespace ${namespace} because it is being terminated`,
         );
     }
@@ -391,10 +409,11 @@ export class Store {
     return base + s;
   }
 
-  private validate(r: ResourceInfo, obj: KubeObject, old: KubeObject | undefined): void {
+  private validate(r: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, subresource?: string): void {
     const st = this.strategy(r);
     const errs: FieldError[] = validateObjectMeta(r, obj.metadata);
     if (old) errs.push(...validateObjectMetaUpdate(obj.metadata, old.metadata));
+    if (old && r.plural === 'pods' && subresource === undefined) errs.push(...validatePodSpecUpdate(obj, old));
     if (old) errs.push(...(st.validateUpdate?.(obj, old) ?? []));
     else errs.push(...(st.validateCreate?.(obj) ?? []));
     if (errs.length) throw ApiError.invalid(r.kind, r.group, obj.metadata.name ?? obj.metadata.generateName ?? '', errs);
@@ -417,10 +436,14 @@ export class Store {
       const allocation = st.allocate
         ? await st.allocate(candidate, old, { store: this.backend, attempt, taken, now: ctx.now })
         : { ops: [] };
-      if (ctx.dryRun) return candidate;
+      if (ctx.dryRun) {
+        // Nothing was written: an update answers with the stored resourceVersion, a create with none.
+        if (oldRevision !== undefined) candidate.metadata.resourceVersion = String(oldRevision);
+        return candidate;
+      }
       const own: TxnOp = old
-        ? { op: 'update', key, value: encodeForStorage(candidate), expectedRevision: oldRevision }
-        : { op: 'create', key, value: encodeForStorage(candidate) };
+        ? { op: 'update', key, value: this.encode(r, candidate), expectedRevision: oldRevision }
+        : { op: 'create', key, value: this.encode(r, candidate) };
       try {
         const result = await this.backend.txn([own, ...allocation.ops]);
         candidate.metadata.resourceVersion = String(result.revisions[0] || result.revision);
@@ -471,7 +494,7 @@ export class Store {
   }
 
   async create(r: ResourceInfo, namespace: string | undefined, input: KubeObject, ctx: WriteContext): Promise<KubeObject> {
-    await this.checkNamespace(r, namespace ?? input.metadata?.namespace, true);
+    await this.checkNamespace(r, namespace ?? input.metadata?.namespace, true, input.metadata?.name ?? '');
     const obj = this.prepareCreate(r, namespace ?? input.metadata?.namespace, input, ctx);
     const key = storageKeyFor(r.plural, obj.metadata.namespace, obj.metadata.name!);
     for (let i = 0; ; i++) {
@@ -512,7 +535,7 @@ export class Store {
         const created = await this.create(r, namespace, { ...desired, metadata: { ...desired.metadata, name, resourceVersion: undefined } }, ctx);
         return { object: created, created: true };
       }
-      const old = decodeFromStorage(kv.value, kv.modRevision);
+      const old = this.decode(r, kv.value, kv.modRevision);
       const desired = clone(await compute(clone(old)));
       try {
         const object = await this.applyUpdate(r, key, kv, old, desired, ctx, options.subresource);
@@ -581,7 +604,7 @@ export class Store {
       if (r.generation && specPart(obj) !== specPart(old)) m.generation = (old.metadata.generation ?? 1) + 1;
     }
     delete obj.metadata.resourceVersion;
-    this.validate(r, obj, old);
+    this.validate(r, obj, old, subresource);
     ctx.track?.(old, obj);
     // Finalizers gone on an object being deleted with no grace left: the update completes the deletion.
     if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0) {
@@ -590,7 +613,7 @@ export class Store {
       return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(kv.modRevision) } };
     }
     // No change at all (managedFields timestamps aside): no write, as etcd3's GuaranteedUpdate.
-    if (withoutManagedFields(encodeForStorage(obj)) === withoutManagedFields(kv.value)) return old;
+    if (withoutManagedFields(this.encode(r, obj)) === withoutManagedFields(kv.value)) return old;
     return this.commit(r, key, obj, old, kv.modRevision, ctx);
   }
 
@@ -621,7 +644,7 @@ export class Store {
     for (let attempt = 0; attempt < 20; attempt++) {
       const kv = await this.backend.get(key);
       if (!kv) throw ApiError.notFound(gr(r), name);
-      const obj = decodeFromStorage(kv.value, kv.modRevision);
+      const obj = this.decode(r, kv.value, kv.modRevision);
       const pre = options.preconditions;
       if (pre?.uid && pre.uid !== obj.metadata.uid)
         throw ApiError.conflict(gr(r), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`);
@@ -641,12 +664,12 @@ export class Store {
     throw ApiError.staleResourceVersion(gr(r), name);
   }
 
-  private async markDeleting(key: string, kv: KeyValue, obj: KubeObject, ctx: WriteContext): Promise<DeleteResult> {
+  private async markDeleting(r: ResourceInfo, key: string, kv: KeyValue, obj: KubeObject, ctx: WriteContext): Promise<DeleteResult> {
     // rest.BeforeDelete: a deletion that starts (or shortens its grace) bumps a kept generation.
     if (obj.metadata.generation && obj.metadata.generation > 0) obj.metadata.generation++;
     if (ctx.dryRun) return { object: obj, deleted: false };
     try {
-      const updated = await this.backend.update(key, encodeForStorage(obj), kv.modRevision);
+      const updated = await this.backend.update(key, this.encode(r, obj), kv.modRevision);
       obj.metadata.resourceVersion = String(updated.modRevision);
       return { object: obj, deleted: false };
     } catch (err) {
@@ -674,10 +697,22 @@ export class Store {
       meta.deletionGracePeriodSeconds = 0;
       ns.spec = { ...(ns.spec ?? {}), finalizers: ['kubernetes'] };
       ns.status = { ...(ns.status ?? {}), phase: 'Terminating' };
-      const result = await this.markDeleting(key, kv, obj, ctx);
+      const result = await this.markDeleting(r, key, kv, obj, ctx);
       if (!ctx.dryRun) this.finalizeNamespaceSoon(meta.name!);
       return result;
     }
+    // The garbage collector's finalizers (deletionFinalizersForGarbageCollection): an explicit policy replaces
+    // them; without one, those already on the object stay.
+    const policy = options.propagationPolicy;
+    const finalizersBefore = JSON.stringify(meta.finalizers ?? []);
+    if (policy) {
+      const kept = (meta.finalizers ?? []).filter((f) => f !== orphanFinalizer && f !== foregroundFinalizer);
+      if (policy === 'Orphan') kept.push(orphanFinalizer);
+      if (policy === 'Foreground') kept.push(foregroundFinalizer);
+      if (kept.length) meta.finalizers = kept;
+      else delete meta.finalizers;
+    }
+    const finalizersChanged = JSON.stringify(meta.finalizers ?? []) !== finalizersBefore;
     let grace = 0;
     if (r.plural === 'pods') {
       // Graceful pod deletion (pod strategy CheckGracefulDelete): a pod on a node gets deletionTimestamp first
@@ -688,16 +723,19 @@ export class Store {
       if (grace < 0) grace = 0;
     }
     if (grace > 0) {
-      if (meta.deletionTimestamp && (meta.deletionGracePeriodSeconds ?? 0) <= grace) return { object: obj, deleted: false };
+      if (meta.deletionTimestamp && (meta.deletionGracePeriodSeconds ?? 0) <= grace) {
+        if (!finalizersChanged) return { object: obj, deleted: false };
+        return this.markDeleting(r, key, kv, obj, ctx);
+      }
       meta.deletionTimestamp = rfc3339(new Date(Date.parse(ctx.now) + grace * 1000));
       meta.deletionGracePeriodSeconds = grace;
-      return this.markDeleting(key, kv, obj, ctx);
+      return this.markDeleting(r, key, kv, obj, ctx);
     }
     if (meta.finalizers?.length) {
-      if (meta.deletionTimestamp && (meta.deletionGracePeriodSeconds ?? 0) === 0) return { object: obj, deleted: false };
+      if (meta.deletionTimestamp && (meta.deletionGracePeriodSeconds ?? 0) === 0 && !finalizersChanged) return { object: obj, deleted: false };
       meta.deletionTimestamp ??= ctx.now;
       meta.deletionGracePeriodSeconds = 0;
-      return this.markDeleting(key, kv, obj, ctx);
+      return this.markDeleting(r, key, kv, obj, ctx);
     }
     if (ctx.dryRun) return { object: obj, deleted: true };
     const revision = await this.removeNow(r, key, obj, kv.modRevision);
@@ -732,9 +770,10 @@ export class Store {
     this.terminating.add(name);
     const run = async (): Promise<void> => {
       try {
-        while (!this.closed) {
+        // Quick passes first (most contents go at once), then at most one a second while pods terminate.
+        for (let delay = 50; !this.closed; delay = Math.min(delay * 2, 1000)) {
           if (await this.finalizeNamespaceOnce(name)) return;
-          await new Promise((res) => setTimeout(res, 100).unref());
+          await new Promise((res) => setTimeout(res, delay).unref());
         }
       } catch (err) {
         process.emitWarning(`namespace ${name} finalization: ${String(err)}`);
@@ -750,7 +789,7 @@ export class Store {
     const now = rfc3339(this.now());
     let left = 0;
     for (const r of resources) {
-      if (!r.namespaced) continue;
+      if (!r.namespaced || r.view) continue;
       const prefix = storagePrefixFor(r, name);
       const page = await this.backend.list(prefix);
       for (const kv of page.items) {
@@ -767,7 +806,7 @@ export class Store {
     if (left > 0) {
       // Count again: immediate deletions may have emptied it.
       left = 0;
-      for (const r of resources) if (r.namespaced) left += await this.backend.count(storagePrefixFor(r, name));
+      for (const r of resources) if (r.namespaced && !r.view) left += await this.backend.count(storagePrefixFor(r, name));
       if (left > 0) return false;
     }
     const key = storageKeyFor('namespaces', undefined, name);
@@ -853,4 +892,42 @@ function defaultPodSpec(o: KubeObject & { spec?: Record<string, unknown> }): voi
     c.resources ??= {};
     for (const p of (Array.isArray(c.ports) ? c.ports : []) as Record<string, unknown>[]) if (isObject(p)) p.protocol ??= 'TCP';
   }
+}
+
+/** JSON with sorted keys: equality of values regardless of key order. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (isObject(v))
+    return `{${Object.keys(v)
+      .filter((k) => v[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/**
+ * ValidatePodUpdate's rule: a pod's spec is fixed once created, except container images,
+ * activeDeadlineSeconds, added tolerations and terminationGracePeriodSeconds. (Kubernetes appends a diff of
+ * the specs to the message; we give the sentence alone.)
+ */
+function validatePodSpecUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
+  const spec = structuredClone((obj as { spec?: Record<string, unknown> }).spec ?? {});
+  const oldSpec = (old as { spec?: Record<string, unknown> }).spec ?? {};
+  for (const list of ['containers', 'initContainers']) {
+    const now = spec[list];
+    const before = oldSpec[list];
+    if (Array.isArray(now) && Array.isArray(before) && now.length === before.length)
+      now.forEach((c, i) => {
+        if (isObject(c) && isObject(before[i])) c.image = before[i].image;
+      });
+  }
+  for (const f of ['activeDeadlineSeconds', 'tolerations', 'terminationGracePeriodSeconds']) spec[f] = oldSpec[f];
+  if (canonical(spec) === canonical(oldSpec)) return [];
+  return [
+    fieldErrors.forbidden(
+      'spec',
+      'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
+    ),
+  ];
 }

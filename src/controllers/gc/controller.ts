@@ -36,6 +36,8 @@ export const DEFAULT_GC_RESOURCES: GCResource[] = [
   coreResource('Pod', 'pods'),
   coreResource('Service', 'services'),
   groupResource('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices'),
+  groupResource('apps', 'v1', 'ReplicaSet', 'replicasets'),
+  groupResource('apps', 'v1', 'Deployment', 'deployments'),
 ];
 
 export class GarbageCollector {

@@ -11,6 +11,12 @@ import { podFromTemplate, reconcileReplicaSet, replicaSetOwnerRef } from './reco
 const rsPath = (ns: string) => `/apis/apps/v1/namespaces/${ns}/replicasets`;
 const podsPath = (ns: string) => `/api/v1/namespaces/${ns}/pods`;
 
+export interface ReplicaSetControllerOptions {
+  now?: () => Date;
+  onError?: (key: string, err: unknown) => void;
+  onInformerError?: (err: Error) => void;
+}
+
 export class ReplicaSetController {
   readonly replicaSets: Informer<ReplicaSet>;
   private readonly client: ApiClient;
@@ -20,22 +26,25 @@ export class ReplicaSetController {
   private readonly events: EventRecorder;
   private readonly now: () => Date;
 
-  constructor(client: ApiClient, informers: SharedInformers, options: { now?: () => Date; onError?: (key: string, err: unknown) => void } = {}) {
+  constructor(client: ApiClient, informers: SharedInformers, options: ReplicaSetControllerOptions = {}) {
     this.client = client;
     this.informers = informers;
     this.now = options.now ?? (() => new Date());
-    this.events = new EventRecorder(client, 'replicaset-controller');
-    this.replicaSets = new Informer<ReplicaSet>(client, { path: '/apis/apps/v1/replicasets' });
+    this.events = new EventRecorder(client, 'replicaset-controller', { now: this.now });
+    this.replicaSets = new Informer<ReplicaSet>(client, { path: '/apis/apps/v1/replicasets', pageSize: 500, onError: options.onInformerError });
     this.queue = new WorkQueue((key) => this.sync(key), { workers: 4 }, options.onError);
     const enqueueRS = (rs: ReplicaSet) => this.queue.add(objectKey(rs));
-    this.replicaSets.on('add', enqueueRS).on('update', enqueueRS).on('delete', enqueueRS);
+    this.replicaSets.on('add', enqueueRS).on('update', enqueueRS).on('delete', (rs) => {
+      this.tracker.forget(objectKey(rs));
+      enqueueRS(rs);
+    });
     const onPod = (pod: Pod) => {
       const ref = controllerRef(pod);
-      if (ref?.kind === 'ReplicaSet') {
-        this.queue.add(`${pod.metadata.namespace}/${ref.name}`);
+      if (ref) {
+        if (ref.kind === 'ReplicaSet') this.queue.add(`${pod.metadata.namespace}/${ref.name}`);
         return;
       }
-      if (ref) return;
+      // An orphan: every ReplicaSet whose selector matches may adopt it (getPodReplicaSets).
       for (const rs of this.replicaSets.list()) {
         if (rs.metadata.namespace === pod.metadata.namespace && labelSelectorMatches(rs.spec?.selector, pod.metadata.labels)) this.queue.add(objectKey(rs));
       }
@@ -66,6 +75,7 @@ export class ReplicaSetController {
   private async sync(key: string): Promise<void> {
     const rs = this.replicaSets.get(key);
     if (!rs) return; // its pods go through the garbage collector (ownerReferences)
+    // Our own creates and deletes must be in the pod cache first (the controller's "expectations").
     if (!this.tracker.caughtUp(key, this.informers.pods)) {
       this.queue.addAfter(key, 5);
       return;
@@ -74,11 +84,13 @@ export class ReplicaSetController {
     const pods = this.informers.pods.list().filter((p) => p.metadata.namespace === namespace);
     const decision = reconcileReplicaSet(rs, pods, this.now());
     const ref = replicaSetOwnerRef(rs);
+    const about = { ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet' };
 
     for (const pod of decision.adopt) {
-      await this.client
-        .patch(`${podsPath(namespace)}/${pod.metadata.name}`, { metadata: { ownerReferences: [...(pod.metadata.ownerReferences ?? []), ref], resourceVersion: pod.metadata.resourceVersion } }, 'merge')
+      const patched = await this.client
+        .patch<Pod>(`${podsPath(namespace)}/${pod.metadata.name}`, { metadata: { ownerReferences: [...(pod.metadata.ownerReferences ?? []), ref], resourceVersion: pod.metadata.resourceVersion } }, 'merge')
         .catch(ignore(404, 409));
+      if (patched) this.tracker.recordWrite(key, patched.metadata.resourceVersion);
     }
     for (const pod of decision.release) {
       const refs = (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid);
@@ -86,38 +98,54 @@ export class ReplicaSetController {
         .patch(`${podsPath(namespace)}/${pod.metadata.name}`, { metadata: { ownerReferences: refs.length ? refs : null, resourceVersion: pod.metadata.resourceVersion } }, 'merge')
         .catch(ignore(404, 409));
     }
+    let failure: unknown;
     if (decision.create) {
       // Slow start, as Kubernetes: batches of 1, 2, 4 … so a failing template fails fast.
       let remaining = decision.create;
-      for (let batch = 1; remaining > 0; batch *= 2) {
+      for (let batch = 1; remaining > 0 && failure === undefined; batch *= 2) {
         const n = Math.min(batch, remaining);
-        const created = await Promise.all(Array.from({ length: n }, () => this.client.create<Pod>(podsPath(namespace), podFromTemplate(rs))));
-        for (const pod of created) {
-          this.tracker.recordWrite(key, pod.metadata.resourceVersion);
-          void this.events.record({ ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet' }, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
+        const results = await Promise.allSettled(Array.from({ length: n }, () => this.client.create<Pod>(podsPath(namespace), podFromTemplate(rs))));
+        for (const r of results) {
+          if (r.status === 'fulfilled') {
+            this.tracker.recordWrite(key, r.value.metadata.resourceVersion);
+            void this.events.record(about, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.metadata.name}`);
+          } else if (failure === undefined) {
+            failure = r.reason;
+            void this.events.record(about, 'Warning', 'FailedCreate', `Error creating: ${(r.reason as Error).message}`);
+          }
         }
         remaining -= n;
       }
     }
-    for (const pod of decision.delete) {
-      await this.client.delete(`${podsPath(namespace)}/${pod.metadata.name}`).then(
-        () => {
-          this.tracker.recordDelete(key, objectKey(pod));
-          void this.events.record({ ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet' }, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
-        },
-        ignore(404),
-      );
-    }
+    await Promise.all(
+      decision.delete.map((pod) =>
+        this.client.delete<Pod>(`${podsPath(namespace)}/${pod.metadata.name}`).then(
+          (deleted) => {
+            // The answer carries the deletion's (or the graceful mark's) resourceVersion.
+            this.tracker.recordWrite(key, deleted?.metadata?.resourceVersion);
+            void this.events.record(about, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+          },
+          ignore(404),
+        ),
+      ),
+    );
     const current = rs.status ?? {};
-    const next = { ...current, ...decision.status };
+    const next = decision.status;
     if (JSON.stringify(current) !== JSON.stringify(next)) {
-      await this.client.update(`${rsPath(namespace)}/${rs.metadata.name}/status`, { ...rs, status: next }).catch(ignore(404, 409));
+      try {
+        await this.client.update(`${rsPath(namespace)}/${rs.metadata.name}/status`, { ...rs, status: next });
+      } catch (err) {
+        // A newer ReplicaSet is on its way through the informer, which queues us again.
+        if (!(err instanceof ApiError && (err.code === 404 || err.code === 409))) throw err;
+      }
     }
+    if (failure !== undefined) throw failure;
+    if (decision.recheckAfterMs !== undefined) this.queue.addAfter(key, decision.recheckAfterMs);
   }
 }
 
 function ignore(...codes: number[]) {
-  return (err: unknown) => {
+  return (err: unknown): undefined => {
     if (err instanceof ApiError && codes.includes(err.code)) return undefined;
     throw err;
   };

@@ -41,9 +41,6 @@ export async function startAgent(cfg: AgentConfig, o: StartOptions = {}): Promis
     const dialer = await startDialer(cfg, path.join(cfg.dataDir, 'dialer.sock'));
     stops.push(() => void dialer.kill('SIGTERM'));
 
-    const heartbeat = new NodeHeartbeat(client, hostFacts(cfg), cfg.heartbeatMs);
-    await retryForever(() => heartbeat.start(), log, 'register node');
-    stops.push(() => heartbeat.stop());
 
     const services = new Informer<Service>(client, { path: '/api/v1/services', onError: (e) => log(`services: ${e.message}`) });
     const envServices = (): ServiceForEnv[] => services.list().flatMap((s) => serviceForEnv(s) ?? []);
@@ -60,6 +57,11 @@ export async function startAgent(cfg: AgentConfig, o: StartOptions = {}): Promis
       streaming: new AgentStreamingRuntime(pods),
     });
     stops.push(() => kubelet.close());
+
+    // Registered once the kubelet API listens, so that daemonEndpoints carries its real port.
+    const heartbeat = new NodeHeartbeat(client, { ...hostFacts(cfg), kubeletPort: kubelet.port }, cfg.heartbeatMs);
+    await retryForever(() => heartbeat.start(), log, 'register node');
+    stops.push(() => heartbeat.stop());
 
     // Routes to the other nodes' pod ranges follow the Node objects.
     const nodes = new Informer<Node>(client, { path: '/api/v1/nodes', onError: (e) => log(`nodes: ${e.message}`) });

@@ -378,3 +378,37 @@ test('advertise: default/kubernetes Endpoints and EndpointSlice as the API serve
     await core.close();
   }
 });
+
+test('events.k8s.io/v1 Events are the core Events under their other names', async () => {
+  const core = await newCore();
+  try {
+    const created = await call(core, 'POST', '/apis/events.k8s.io/v1/namespaces/default/events', {
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name: 'e1' },
+      regarding: { kind: 'Pod', name: 'p', namespace: 'default' },
+      note: 'pulled',
+      reason: 'Pulled',
+      type: 'Normal',
+      reportingController: 'kubelet',
+      reportingInstance: 'n1',
+      action: 'Pull',
+      eventTime: '2026-01-02T03:04:05.000000Z',
+    });
+    assert.equal(created.status, 201);
+    assert.equal(created.json.apiVersion, 'events.k8s.io/v1');
+    const asCore = (await call(core, 'GET', '/api/v1/namespaces/default/events/e1')).json as Record<string, unknown>;
+    assert.equal(asCore.apiVersion, 'v1');
+    assert.equal(asCore.message, 'pulled');
+    assert.deepEqual(asCore.involvedObject, { kind: 'Pod', name: 'p', namespace: 'default' });
+    assert.equal(asCore.reportingComponent, 'kubelet');
+    const bySelector = (await call(core, 'GET', '/apis/events.k8s.io/v1/namespaces/default/events?fieldSelector=regarding.name%3Dp')).json as unknown as KubeList;
+    assert.deepEqual(bySelector.items.map((i) => (i as unknown as { note: string }).note), ['pulled']);
+    const coreSel = (await call(core, 'GET', '/api/v1/events?fieldSelector=involvedObject.name%3Dp')).json as unknown as KubeList;
+    assert.equal(coreSel.items.length, 1);
+    const table = (await call(core, 'GET', '/apis/events.k8s.io/v1/namespaces/default/events', undefined, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' })).json;
+    assert.equal((table.rows as unknown[]).length, 1);
+  } finally {
+    await core.close();
+  }
+});

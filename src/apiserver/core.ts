@@ -303,7 +303,10 @@ export async function createApiCore(options: ApiCoreOptions): Promise<ApiCore> {
     const isList = Array.isArray(obj.items);
     const items = (isList ? obj.items : [obj]) as KubeObject[];
     if (rendering.as === 'Table') {
-      const table = toTable(r.kind, items, {
+      // The printers read the stored version's fields (events.k8s.io Events print as core Events do).
+      const view = r.view;
+      const printable = view && includeObject !== 'Object' ? items.map((i) => view.toStorage(i)) : items;
+      const table = toTable(r.kind, printable, {
         now: now(),
         includeObject: includeObject === 'None' || includeObject === 'Object' ? includeObject : 'Metadata',
         noHeaders,

@@ -129,6 +129,14 @@ describe('proxy in a real node namespace', { skip: isRoot ? false : 'needs root 
     assert.deepEqual([...new Set(udp)], ['r:5353']);
   });
 
+  test('off-cluster client: masqueraded, so replies come back through the proxy node', async () => {
+    // The client is node b's own namespace (172.31.0.2, outside the cluster CIDR); the endpoint is a pod on
+    // node b. Without masquerade the pod would answer the client directly, bypassing node a's un-DNAT.
+    const outside: Pod = { name: 'nodeb', netns: topo.peerNetns, ip: '172.31.0.2', ip6: '' };
+    const tcp = await topo.client(outside, { proto: 'tcp', host: '10.96.0.15', port: 80, count: 3, timeoutMs: 1000 });
+    assert.deepEqual([...new Set(tcp)], ['r:8080']);
+  });
+
   test('multi-port: each service port reaches its own target port', async () => {
     const results = await topo.client(client, { proto: 'tcp', host: '10.96.0.10', port: 90, count: 20 });
     assert.ok(results.every((r) => /^p[123]:9090$/.test(r)), results.join(' '));

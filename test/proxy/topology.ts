@@ -64,7 +64,13 @@ export class Topology {
       'link set eth0 up',
       'route add 10.244.2.0/24 via 172.31.0.2',
     ].join('\n') + '\n');
-    await sh('ip', ['-n', b, '-batch', '-'], ['addr add 172.31.0.2/24 dev eth0', 'link set eth0 up', 'route add 10.244.1.0/24 via 172.31.0.1'].join('\n') + '\n');
+    // The Service range via the first node too: the peer node's own processes are an off-cluster client.
+    await sh('ip', ['-n', b, '-batch', '-'], [
+      'addr add 172.31.0.2/24 dev eth0',
+      'link set eth0 up',
+      'route add 10.244.1.0/24 via 172.31.0.1',
+      'route add 10.96.0.0/16 via 172.31.0.1',
+    ].join('\n') + '\n');
     for (const sysctl of ['net.ipv4.ip_forward=1', 'net.ipv4.conf.all.send_redirects=0', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0']) {
       await sh('ip', ['netns', 'exec', b, 'sysctl', '-qw', sysctl]);
     }

@@ -46,7 +46,8 @@ function netexec(flags: Map<string, string>): void {
     const url = new URL(req.url ?? '/', 'http://x');
     log(`GET ${url.pathname}${url.search}`);
     const text = (code: number, body: string): void => {
-      res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8' });
+      // Go's net/http sets Content-Length on small answers; clients reading raw responses rely on it.
+      res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
     };
     switch (url.pathname) {
@@ -130,7 +131,7 @@ function serveHostname(flags: Map<string, string>): void {
   } else if (httpMode) {
     http
       .createServer((req, res) => {
-        res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(name) });
         res.end(name);
       })
       .listen(port);

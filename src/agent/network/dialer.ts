@@ -8,7 +8,7 @@ import fs from 'node:fs';
 
 export function dialThroughNode(socketPath: string, host: string, port: number, timeoutMs = 5000): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const sock = net.connect(socketPath);
+    const sock = net.connect({ path: socketPath, allowHalfOpen: true });
     let buffered = Buffer.alloc(0);
     const timer = setTimeout(() => fail(new Error(`dial tcp ${hostPort(host, port)}: i/o timeout`)), timeoutMs);
     const fail = (err: Error): void => {
@@ -35,6 +35,9 @@ export function dialThroughNode(socketPath: string, host: string, port: number, 
       sock.removeAllListeners('error');
       if (rest.length > 0) sock.unshift(rest);
       resolve(sock);
+      // Explicitly paused, the socket would not flow again when the caller adds a 'data' listener: resume it
+      // once the caller's continuation (a microtask) has attached its listeners.
+      setImmediate(() => sock.resume());
     };
     sock.on('data', onData);
   });
@@ -59,7 +62,8 @@ function serve(socketPath: string): void {
   } catch {
     // absent
   }
-  const server = net.createServer((client) => {
+  // Half-open on both legs: a client that finishes sending (HTTP/1.0 style) still gets the whole answer.
+  const server = net.createServer({ allowHalfOpen: true }, (client) => {
     let head = Buffer.alloc(0);
     const onData = (chunk: Buffer): void => {
       head = Buffer.concat([head, chunk]);
@@ -73,7 +77,7 @@ function serve(socketPath: string): void {
       const [host = '', portText = ''] = head.subarray(0, nl).toString('utf8').trim().split(' ');
       const rest = head.subarray(nl + 1);
       const port = Number(portText);
-      const upstream = net.connect({ host, port });
+      const upstream = net.connect({ host, port, allowHalfOpen: true });
       upstream.setNoDelay(true);
       upstream.once('connect', () => {
         upstream.removeAllListeners('error');

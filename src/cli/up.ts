@@ -203,6 +203,8 @@ export async function up(options: UpOptions, supervisor: Supervisor, progress: P
     step.done();
 
     if (plan.nodes.length) {
+      // Agents, proxies and the DNS objects start together: each part waits for what it needs by itself
+      // (a proxy retries until its node's namespace exists), so the slowest path sets the pace, not the sum.
       step = progress.step(`Preparing nodes ${plan.nodes.map(() => '📦').join(' ')}`);
       for (const n of plan.nodes) {
         const kubeletPort = await freePort();
@@ -228,15 +230,6 @@ export async function up(options: UpOptions, supervisor: Supervisor, progress: P
             '--api-socket', socket,
           ],
         });
-      }
-      await waitFor('every node to be Ready', options.wait, async () => {
-        const list = await client.list<Node>('/api/v1/nodes');
-        return plan.nodes.every((n) => list.items.some((i) => i.metadata.name === n.name && nodeReady(i))) ? true : undefined;
-      });
-      step.done();
-
-      step = progress.step('Starting proxies (nftables)');
-      for (const n of nodes) {
         supervisor.start({
           name: `proxy-${n.name}`,
           command: node,
@@ -244,19 +237,30 @@ export async function up(options: UpOptions, supervisor: Supervisor, progress: P
             ...NODE_FLAGS,
             path.join(ROOT, 'src/proxy/main.ts'),
             '--node', n.name,
-            '--netns', n.netns,
+            '--netns', netns,
             '--api', `unix://${socket}`,
             '--cluster-cidr', plan.podCIDRs.join(','),
-            '--healthz-port', String(n.proxyHealthzPort),
+            '--healthz-port', String(proxyHealthzPort),
           ],
         });
       }
-      step.done();
-
-      step = progress.step('Starting cluster DNS');
       const dns = clusterDNSObjects(plan, socket);
       await ensureObject(client, '/api/v1/namespaces/kube-system/services', dns.service);
       await ensureObject(client, '/api/v1/namespaces/kube-system/pods', dns.pod);
+      await waitFor('every node to be Ready', options.wait, async () => {
+        const list = await client.list<Node>('/api/v1/nodes');
+        return plan.nodes.every((n) => list.items.some((i) => i.metadata.name === n.name && nodeReady(i))) ? true : undefined;
+      });
+      step.done();
+
+      step = progress.step('Starting proxies (nftables)');
+      await waitFor('every proxy to answer /healthz', options.wait, async () => {
+        const answers = await Promise.all(nodes.map((n) => fetch(`http://127.0.0.1:${n.proxyHealthzPort}/healthz`).then((r) => r.ok, () => false)));
+        return answers.every(Boolean) ? true : undefined;
+      });
+      step.done();
+
+      step = progress.step('Starting cluster DNS');
       await waitFor('the cluster DNS pod to be Ready', options.wait, async () => {
         const pod = await client.get<Pod>('/api/v1/namespaces/kube-system/pods/coredns');
         return podReady(pod) ? true : undefined;

@@ -110,7 +110,7 @@ test('agnhost serve-hostname answers the pod name; env carries service variables
     spec: {
       nodeName: 'n2',
       restartPolicy: 'Never',
-      containers: [{ name: 'sh', image: 'busybox', command: ['sh', '-c', 'echo "k8s=$KUBERNETES_SERVICE_HOST host=$(hostname) env=$HOSTNAME wd=$(pwd) x=$X"'], env: [{ name: 'X', value: 'from-$(HOSTNAME)' }], workingDir: '/tmp' }],
+      containers: [{ name: 'sh', image: 'busybox', command: ['sh', '-c', 'echo "k8s=$KUBERNETES_SERVICE_HOST host=$(hostname) env=$HOSTNAME wd=$(pwd) x=$X"'], env: [{ name: 'A', value: 'a' }, { name: 'X', value: 'from-$(A)-$(HOSTNAME)' }], workingDir: '/tmp' }],
     },
   });
   const pod = await waitFor('agnhost Ready', getPod('hostnames'), isReady);
@@ -130,7 +130,7 @@ test('agnhost serve-hostname answers the pod name; env carries service variables
   assert.equal(done.status?.containerStatuses?.[0]?.state?.terminated?.reason, 'Completed');
   const log = await kubeletGet(1, '/containerLogs/default/env-pod/sh');
   const kube = (await h.client.get<import('../../src/api/index.ts').Service>('/api/v1/namespaces/default/services/kubernetes').catch(() => undefined))?.spec.clusterIP ?? '';
-  assert.equal(log.text, `k8s=${kube} host=env-pod env=env-pod wd=/tmp x=from-env-pod\n`);
+  assert.equal(log.text, `k8s=${kube} host=env-pod env=env-pod wd=/tmp x=from-a-$(HOSTNAME)\n`);
 });
 
 test('readiness probe flips Ready both ways; a crashing container backs off', async () => {

@@ -861,9 +861,29 @@ function builtinPrepareForCreate(r: ResourceInfo, obj: KubeObject): void {
       break;
     case 'pods':
       builtinDefaults(r, o);
+      admitPod(o);
       o.status = { phase: 'Pending', qosClass: 'BestEffort' };
       break;
   }
+}
+
+/**
+ * What two default admission plugins add to a new pod: ServiceAccount (the `default` account's name; we do not
+ * require the account to exist nor mount its token) and DefaultTolerationSeconds (300 s for not-ready and
+ * unreachable nodes).
+ */
+function admitPod(o: KubeObject & { spec?: Record<string, unknown> }): void {
+  const spec = (o.spec ??= {});
+  if (!spec.serviceAccountName) spec.serviceAccountName = typeof spec.serviceAccount === 'string' && spec.serviceAccount ? spec.serviceAccount : 'default';
+  spec.serviceAccount = spec.serviceAccountName;
+  const tolerations = (Array.isArray(spec.tolerations) ? spec.tolerations : []) as Record<string, unknown>[];
+  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+    const covered = tolerations.some(
+      (t) => isObject(t) && (t.operator === 'Exists' && !t.key ? true : t.key === key) && (!t.effect || t.effect === 'NoExecute'),
+    );
+    if (!covered) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+  }
+  spec.tolerations = tolerations;
 }
 
 /** Kubernetes' SetDefaults_* for the kinds whose defaults the registry owns (the Service strategy does its own). */

@@ -102,6 +102,8 @@ export function clusterDNSObjects(plan: ClusterPlan, apiSocket: string): { servi
               '--zone', plan.clusterDomain,
               '--health-port', '8080',
               '--metrics-port', '9153',
+              // As kubeadm's Corefile: `pods insecure`.
+              '--pods', 'insecure',
             ],
             env: [{ name: 'CLUSTERIP_API', value: `unix://${apiSocket}` }],
             ports: [

@@ -104,14 +104,18 @@ export class Informer<T extends KubeObject> {
     if (!this.running) return;
     try {
       await this.relist();
-      backoffMs = this.options.initialBackoffMs ?? 100;
       // Watch until it fails with 410 (relist) or the informer stops; other ends resume from the last RV.
+      const watchStarted = Date.now();
       for (;;) {
         if (!this.running) return;
         const outcome = await this.watchOnce();
         if (outcome === 'gone') break;
       }
-      void this.listAndWatch(backoffMs);
+      // A watch that is gone at once again and again (history compacted faster than we list) backs off
+      // instead of relisting in a tight loop.
+      const quick = Date.now() - watchStarted < 1000;
+      const next = quick ? Math.min(backoffMs * 2, this.options.maxBackoffMs ?? 5000) : (this.options.initialBackoffMs ?? 100);
+      this.retryTimer = setTimeout(() => void this.listAndWatch(next), quick ? backoffMs : 0);
     } catch (err) {
       if (!this.running) return;
       this.options.onError?.(err as Error);

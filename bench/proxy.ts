@@ -114,11 +114,14 @@ async function controlPlane(netns: string): Promise<void> {
   for (const n of quick ? [1000] : [1000, 10_000]) {
     const input = cluster(n);
     const executor = new Executor(runner);
+    const cpu0 = process.cpuUsage();
     const [p, planMs] = await timed(() => planned(input));
+    const cpu = process.cpuUsage(cpu0);
     const [, nftMs] = await timed(() => executor.sync(p.planner, p.delta));
     fullTimes.set(n, planMs + nftMs);
     const bytes = Buffer.byteLength(fullScript(p.planner.state()));
-    console.log(`  ${n} services × 2 endpoints: ${ms(planMs + nftMs)} (plan ${ms(planMs)}, nft ${ms(nftMs)}, ${(bytes / 1e6).toFixed(1)} MB)`);
+    const planCpu = (cpu.user + cpu.system) / 1000;
+    console.log(`  ${n} services × 2 endpoints: ${ms(planMs + nftMs)} (plan ${ms(planMs)} [${ms(planCpu)} CPU], nft ${ms(nftMs)}, ${(bytes / 1e6).toFixed(1)} MB)`);
   }
   await runner.deleteTable();
   const kpN = 1000;

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ApiClient } from '../client/index.ts';
-import type { Container, Pod, PodStatus } from '../api/index.ts';
+import type { Container, Event, Pod, PodStatus } from '../api/index.ts';
 import type { AgentConfig } from './config.ts';
 import { REPO_ROOT } from './config.ts';
 import { allocate, release, restoreIpamState, retainOwners, type IpamState } from './network/ipam.ts';
@@ -94,6 +94,9 @@ export class PodManager {
   private probeTimer: NodeJS.Timeout | undefined;
   private adoptTimer: NodeJS.Timeout | undefined;
   private eventSeq = 0;
+  private readonly setupSlots = new Semaphore(4);
+  private readonly events: Event[] = [];
+  private eventsInFlight = 0;
   private stopped = false;
   readonly dialerSocket: string;
 
@@ -172,6 +175,7 @@ export class PodManager {
     if (!uid || this.stopped) return;
     let w = this.workers.get(uid);
     if (!w) {
+      if (TRACE) process.stderr.write(`trace ${Date.now() % 100000} ${pod.metadata.name}: informer add\n`);
       if (isFinished(pod) && !pod.metadata.deletionTimestamp) return;
       w = this.newWorker(pod);
       this.workers.set(uid, w);
@@ -284,6 +288,7 @@ export class PodManager {
   }
 
   private async setup(w: Worker): Promise<void> {
+    const t0 = performance.now();
     const { state, allocation } = allocate(this.ipam, this.cfg.podCIDRs, w.uid);
     this.ipam = state;
     this.saveIpam();
@@ -295,12 +300,25 @@ export class PodManager {
     fs.writeFileSync(path.join(etc, 'resolv.conf'), renderResolvConf(withIP, this.dnsSettings()));
     fs.writeFileSync(path.join(etc, 'hosts'), renderHostsFile(withIP, w.ips, this.cfg.clusterDomain));
     fs.writeFileSync(path.join(etc, 'hostname'), `${podHostname(withIP)}\n`);
-    await setupPodNetwork({ cluster: this.cfg.cluster, node: this.cfg.node, uid: w.uid, podCIDRs: this.cfg.podCIDRs, ips: w.ips });
-    w.sandboxReady = true;
-    this.save(w);
+    const t1 = performance.now();
+    // A few setups at a time: in a burst, pods then become Ready in turn instead of all at the end together.
+    await this.setupSlots.acquire();
+    let t2: number;
+    try {
+      await setupPodNetwork({ cluster: this.cfg.cluster, node: this.cfg.node, uid: w.uid, podCIDRs: this.cfg.podCIDRs, ips: w.ips });
+      t2 = performance.now();
+      w.sandboxReady = true;
+      this.save(w);
+      if (!w.terminating) for (const s of w.slots) this.startContainer(w, s);
+    } finally {
+      this.setupSlots.release();
+    }
     if (w.terminating) return;
-    for (const s of w.slots) this.startContainer(w, s);
     this.markDirty(w);
+    if (TRACE) {
+      const t3 = performance.now();
+      process.stderr.write(`trace ${Date.now() % 100000} ${w.pod.metadata.name}: files ${(t1 - t0).toFixed(1)} net ${(t2 - t1).toFixed(1)} start ${(t3 - t2).toFixed(1)} ms\n`);
+    }
   }
 
   private async adopt(w: Worker, saved: SavedPod): Promise<void> {
@@ -651,7 +669,9 @@ export class PodManager {
       w.statusInFlight = true;
       const status = buildPodStatus(w.pod, this.podRuntime(w), isoSeconds(this.clock()));
       try {
+        const tp = performance.now();
         const updated = await this.client.patch<Pod>(`${podPath(w.pod)}/status`, { status }, 'merge');
+        if (TRACE) process.stderr.write(`trace ${Date.now() % 100000} ${w.pod.metadata.name}: status patch ${(performance.now() - tp).toFixed(1)} ms\n`);
         if (updated?.metadata?.uid === w.uid) {
           w.pod = { ...w.pod, status: updated.status ?? status };
         }
@@ -677,11 +697,54 @@ export class PodManager {
     };
   }
 
+  /**
+   * Events go out through a small queue (two in flight) so that a burst of pod starts does not put its
+   * Pulled/Created/Started events ahead of the status writes that make pods Ready.
+   */
   private event(w: Worker, spec: PodEventSpec): void {
-    const ev = podEventObject(w.pod, spec, this.cfg.node, new Date(this.clock()), this.eventSeq++);
-    void this.client.create(`/api/v1/namespaces/${ev.metadata.namespace}/events`, ev).catch(() => {});
+    this.events.push(podEventObject(w.pod, spec, this.cfg.node, new Date(this.clock()), this.eventSeq++));
+    this.pumpEvents();
+  }
+
+  private pumpEvents(): void {
+    while (this.eventsInFlight < 2 && this.events.length > 0) {
+      const ev = this.events.shift();
+      if (!ev) break;
+      this.eventsInFlight++;
+      void this.client
+        .create(`/api/v1/namespaces/${ev.metadata.namespace}/events`, ev)
+        .catch(() => {})
+        .finally(() => {
+          this.eventsInFlight--;
+          if (this.events.length > 1000) this.events.splice(0, this.events.length - 1000);
+          this.pumpEvents();
+        });
+    }
   }
 }
+
+class Semaphore {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+  constructor(n: number) {
+    this.free = n;
+  }
+  acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
+/** CIP_AGENT_TRACE=1 prints per-pod setup timings (benchmarks). */
+const TRACE = process.env.CIP_AGENT_TRACE === '1';
 
 function podPath(pod: Pod): string {
   return `/api/v1/namespaces/${pod.metadata.namespace ?? 'default'}/pods/${pod.metadata.name}`;

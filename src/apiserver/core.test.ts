@@ -254,7 +254,7 @@ test('delete: finalizers hold the object, pods delete gracefully when bound, nam
     const refused = await call(core, 'POST', '/api/v1/namespaces/tmp/services', svc('y'));
     assert.equal(refused.status, 403);
     assert.equal((refused.json as unknown as Status).message, 'services "y" is forbidden: unable to create new content in namespace tmp because it is being terminated');
-    for (let i = 0; i < 50 && (await call(core, 'GET', '/api/v1/namespaces/tmp')).status !== 404; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && (await call(core, 'GET', '/api/v1/namespaces/tmp')).status !== 404; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal((await call(core, 'GET', '/api/v1/namespaces/tmp')).status, 404);
     assert.equal((await call(core, 'GET', '/api/v1/namespaces/tmp/services/x')).status, 404);
     const sys = await call(core, 'DELETE', '/api/v1/namespaces/kube-system');

@@ -3,7 +3,7 @@
 export { createApiCore, errorResponse, isProxy, isStream } from './core.ts';
 export type { ApiBodyResponse, ApiCore, ApiCoreOptions, ApiProxyResponse, ApiRequest, ApiResponse, ApiStreamResponse } from './core.ts';
 export { startApiServer } from './server.ts';
-export type { ApiServer, ApiServerOptions } from './server.ts';
+export type { ApiServer, ApiServerOptions, RequestLogEntry } from './server.ts';
 export { ApiError, fieldErrors, fieldErrorMessage } from './errors.ts';
 export type { FieldError, GroupResource } from './errors.ts';
 export { decodeFromStorage, encodeForStorage, findResource, resourceForKind, resources, storageKeyFor } from './resources.ts';

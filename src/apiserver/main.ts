@@ -53,7 +53,17 @@ const fixed = repair.removedIPAddresses.length + repair.createdIPAddresses.lengt
 if (fixed || repair.conflicts.length) log(`repair: ${JSON.stringify(repair)}`);
 log(`service network ${network.ranges.map((r) => r.cidr).join(',')}; kubernetes Service ${boot.kubernetesServiceIP}`);
 
-const server = await startApiServer({ core, host: values.host, port, socketPath: values.socket });
+// Failed requests always reach the log; every request with CLUSTERIP_API_LOG=1 (an access log for debugging).
+const accessLog = process.env.CLUSTERIP_API_LOG === '1';
+const server = await startApiServer({
+  core,
+  host: values.host,
+  port,
+  socketPath: values.socket,
+  onRequest: (e) => {
+    if (accessLog || e.status >= 500) log(`${e.method} ${e.url} ${e.status} ${e.ms}ms ${e.userAgent}`);
+  },
+});
 log(`serving on ${server.url}${values.socket ? ` and unix://${values.socket}` : ''} (storage: ${values.storage})`);
 
 let closing = false;

@@ -25,8 +25,9 @@ export function memoryBackend(): Backend {
   let compacted = 0;
   const watchers = new Set<WatchEntry>();
 
+  // As the contract says, events are delivered asynchronously (never inside watch() or a write call).
   function emit(e: StorageEvent): void {
-    for (const w of watchers) if (e.key.startsWith(w.prefix)) w.onEvent(e);
+    for (const w of watchers) if (e.key.startsWith(w.prefix)) queueMicrotask(() => watchers.has(w) && w.onEvent(e));
   }
 
   function valueAt(key: string, rev: number): KeyValue | undefined {
@@ -124,8 +125,11 @@ export function memoryBackend(): Backend {
     watch(prefix, fromRevision, onEvent): Watcher {
       if (fromRevision < compacted) throw new StorageError('Compacted', prefix, undefined, compacted);
       const entry: WatchEntry = { prefix, onEvent };
-      for (const h of history) if (h.event.revision > fromRevision && h.event.key.startsWith(prefix)) onEvent(h.event);
+      const replay = history.filter((h) => h.event.revision > fromRevision && h.event.key.startsWith(prefix)).map((h) => h.event);
       watchers.add(entry);
+      queueMicrotask(() => {
+        for (const e of replay) if (watchers.has(entry)) onEvent(e);
+      });
       return { stop: () => watchers.delete(entry) };
     },
     async compact(rev) {

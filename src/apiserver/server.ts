@@ -21,6 +21,16 @@ export interface ApiServerOptions {
   createServer?: (handler: http.RequestListener) => http.Server;
   /** For authentication later: throw an ApiError (401/403) to refuse a request. */
   authenticate?: (req: http.IncomingMessage) => Promise<void> | void;
+  /** Hears about every finished request (an access log): status, and ms until the response ended. */
+  onRequest?: (entry: RequestLogEntry) => void;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  url: string;
+  status: number;
+  ms: number;
+  userAgent: string;
 }
 
 export interface ApiServer {
@@ -151,6 +161,19 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const sockets = new Set<net.Socket | Duplex>();
 
   const handler: http.RequestListener = (req, res) => {
+    if (options.onRequest) {
+      const started = performance.now();
+      const log = options.onRequest;
+      res.once('close', () =>
+        log({
+          method: req.method ?? '',
+          url: req.url ?? '',
+          status: res.statusCode,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+          userAgent: String(req.headers['user-agent'] ?? ''),
+        }),
+      );
+    }
     void (async () => {
       try {
         await options.authenticate?.(req);

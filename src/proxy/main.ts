@@ -37,7 +37,8 @@ export async function main(argv: string[]): Promise<void> {
   const opts = program.opts<Options>();
 
   const client = new ApiClient({ server: opts.api, token: opts.token, userAgent: `clusterip-proxy/${opts.node}` });
-  const executor = new Executor(new NetnsRunner(opts.netns), {
+  const runner = new NetnsRunner(opts.netns);
+  const executor = new Executor(runner, {
     onConntrackError: (err) => log('error', 'conntrack clean-up failed', { error: err.message }),
   });
   const proxier = new Proxier({
@@ -70,6 +71,7 @@ export async function main(argv: string[]): Promise<void> {
     services.stop();
     slices.stop();
     await proxier.stop();
+    runner.close();
     server?.close();
     client.close();
     // Rules stay: a restarted proxy adopts them and established flows are never interrupted.

@@ -192,7 +192,7 @@ describe('incremental planner', () => {
     let seed = 42;
     const rand = (n: number) => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed % n;
+      return (seed >>> 16) % n;
     };
     const services = new Map<string, ServiceInfo>();
     const slices = new Map<string, SliceInfo>();

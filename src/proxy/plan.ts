@@ -279,7 +279,7 @@ export interface Delta {
   deleteChains: string[];
   /** set → keys to delete (removed, or whose value changed). */
   remove: Map<string, string[]>;
-  /** set → key → value to add. */
+  /** set → key → value to add. Read it before the planner's next update. */
   add: Map<string, Map<string, string>>;
   /** Planned ports of the changed Services, before and after (for conntrack clean-up). */
   portsBefore: Map<string, PlannedPort>;
@@ -300,7 +300,9 @@ interface Counted<T> {
 export class Planner {
   readonly config: ProxyConfig;
   private readonly fragments = new Map<string, Fragment>();
-  private readonly elements = new Map<string, Map<string, Counted<string>>>();
+  /** set → key → value; how many fragments hold a key is kept apart, and only when more than one. */
+  private readonly elements = new Map<string, Map<string, string>>();
+  private readonly extraRefs = new Map<string, Map<string, number>>();
   private readonly chains = new Map<string, Counted<string[]>>();
   private readonly plannedPorts = new Map<string, PlannedPort>();
   private readonly skeletonText: string;
@@ -308,7 +310,12 @@ export class Planner {
   constructor(config: ProxyConfig) {
     this.config = config;
     this.skeletonText = skeleton(config);
-    for (const fam of [4, 6] as const) for (const base of SET_NAMES) this.elements.set(setName(base, fam), new Map());
+    for (const fam of [4, 6] as const) {
+      for (const base of SET_NAMES) {
+        this.elements.set(setName(base, fam), new Map());
+        this.extraRefs.set(setName(base, fam), new Map());
+      }
+    }
   }
 
   /**
@@ -326,20 +333,23 @@ export class Planner {
     const portsAfter = new Map<string, PlannedPort>();
     // From empty (start-up, the common full sync) everything is an addition: skip the per-key bookkeeping.
     const fromEmpty = this.fragments.size === 0;
-    const touchElement = (set: string, key: string, current: Counted<string> | undefined) => {
+    const touchElement = (set: string, key: string, current: string | undefined) => {
       if (fromEmpty) return;
       let keys = touchedElements.get(set);
       if (!keys) touchedElements.set(set, (keys = new Map()));
-      if (!keys.has(key)) keys.set(key, current?.value);
+      if (!keys.has(key)) keys.set(key, current);
     };
     for (const id of new Set(changed)) {
       const old = this.fragments.get(id);
       if (old) {
         for (const [set, key] of old.elements) {
-          const entries = this.elements.get(set) as Map<string, Counted<string>>;
-          const entry = entries.get(key);
-          touchElement(set, key, entry);
-          if (entry && --entry.count === 0) entries.delete(key);
+          const entries = this.elements.get(set) as Map<string, string>;
+          const refs = this.extraRefs.get(set) as Map<string, number>;
+          touchElement(set, key, entries.get(key));
+          const extra = refs.get(key);
+          if (extra === undefined) entries.delete(key);
+          else if (extra === 1) refs.delete(key);
+          else refs.set(key, extra - 1);
         }
         for (const [name] of old.chains) {
           const entry = this.chains.get(name);
@@ -357,13 +367,14 @@ export class Planner {
       const fragment = serviceFragment(svc, slicesOf(id), this.config);
       this.fragments.set(id, fragment);
       for (const [set, key, value] of fragment.elements) {
-        const entries = this.elements.get(set) as Map<string, Counted<string>>;
-        const entry = entries.get(key);
-        touchElement(set, key, entry);
-        if (entry) {
-          entry.count++;
-          entry.value = value; // one VIP claimed by two Services: the latest wins
-        } else entries.set(key, { value, count: 1 });
+        const entries = this.elements.get(set) as Map<string, string>;
+        const current = entries.get(key);
+        touchElement(set, key, current);
+        if (current !== undefined) {
+          const refs = this.extraRefs.get(set) as Map<string, number>;
+          refs.set(key, (refs.get(key) ?? 0) + 1);
+        }
+        entries.set(key, value); // one VIP claimed by two Services: the latest wins
       }
       for (const [name, rules] of fragment.chains) {
         const entry = this.chains.get(name);
@@ -378,19 +389,19 @@ export class Planner {
     }
     const delta: Delta = { addChains: new Map(), deleteChains: [], remove: new Map(), add: new Map(), portsBefore, portsAfter };
     if (fromEmpty) {
-      for (const [set, entries] of this.elements) {
-        if (entries.size === 0) continue;
-        const add = new Map<string, string>();
-        for (const [key, entry] of entries) add.set(key, entry.value);
-        delta.add.set(set, add);
-      }
+      // Everything is new; built only if someone asks (a full sync, the usual case then, does not).
+      const elements = this.elements;
+      let add: Map<string, Map<string, string>> | undefined;
+      Object.defineProperty(delta, 'add', {
+        get: () => (add ??= new Map([...elements].filter(([, m]) => m.size > 0).map(([set, m]) => [set, new Map(m)]))),
+      });
     }
     for (const [set, keys] of touchedElements) {
-      const entries = this.elements.get(set) as Map<string, Counted<string>>;
+      const entries = this.elements.get(set) as Map<string, string>;
       const remove: string[] = [];
       const add = new Map<string, string>();
       for (const [key, before] of keys) {
-        const after = entries.get(key)?.value;
+        const after = entries.get(key);
         if (before === after) continue;
         if (before !== undefined) remove.push(key);
         if (after !== undefined) add.set(key, after);
@@ -409,11 +420,7 @@ export class Planner {
   /** The whole desired state (for a full sync). */
   state(): NftState {
     const elements: Elements = new Map();
-    for (const [set, entries] of this.elements) {
-      const m = new Map<string, string>();
-      for (const [key, entry] of entries) m.set(key, entry.value);
-      elements.set(set, m);
-    }
+    for (const [set, entries] of this.elements) elements.set(set, new Map(entries));
     const chains = new Map<string, string[]>();
     for (const [name, entry] of this.chains) chains.set(name, entry.value);
     return { skeleton: this.skeletonText, chains, elements };

@@ -15,7 +15,7 @@ function collect(): { events: Seen[]; until(n: number): Promise<void> } {
   return {
     events,
     async until(n: number) {
-      for (let i = 0; i < 100 && events.length < n; i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 250 && events.length < n; i++) await new Promise((r) => setTimeout(r, 20));
     },
   };
 }

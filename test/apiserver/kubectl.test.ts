@@ -122,7 +122,7 @@ async function runVersion(version: string, openBackend?: (dir: string) => Promis
     watcher.stdout.on('data', (d: Buffer) => (watched += d.toString()));
     try {
       const until = async (re: RegExp): Promise<void> => {
-        for (let i = 0; i < 100 && !re.test(watched); i++) await new Promise((r) => setTimeout(r, 50));
+        for (let i = 0; i < 300 && !re.test(watched); i++) await new Promise((r) => setTimeout(r, 50));
       };
       await until(/nginx-service/);
       await ok(['label', 'svc', 'nginx-service', 'watched=yes']);

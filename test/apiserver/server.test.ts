@@ -45,7 +45,7 @@ test('TCP and unix socket listeners, keep-alive, chunked watch', { timeout: 20_0
     const handle = viaSocket.watch('/api/v1/namespaces/default/configmaps', {}, (e) => events.push(`${e.type} ${e.object.metadata.name}`));
     await new Promise((r) => setTimeout(r, 100));
     await viaSocket.create('/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm1' } });
-    for (let i = 0; i < 50 && events.length < 1; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && events.length < 1; i++) await new Promise((r) => setTimeout(r, 20));
     handle.stop();
     assert.deepEqual(events, ['ADDED cm1']);
   } finally {

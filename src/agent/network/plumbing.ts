@@ -74,13 +74,26 @@ export async function ensureNodeNetwork(n: NodeNetwork): Promise<void> {
   await runOk('ip', ['netns', 'exec', nodeNs, 'sysctl', '-q', '-w', ...plan.sysctls]);
 }
 
-/** Namespace, veth on cbr0, addresses and routes for one pod: three `ip` spawns. */
+/**
+ * Namespace, veth on cbr0, addresses and routes for one pod, as one `sh` script running three `ip` commands:
+ * a spawn blocks the agent's event loop for as long as fork takes (milliseconds for a process of Node's
+ * size), so the agent spawns once and the small shell forks the rest.
+ */
 export async function setupPodNetwork(p: PodNetwork): Promise<string> {
   const plan = podPlan(p);
-  await addNetns(plan.netns);
+  const script = [
+    'set -e',
+    `ip netns add ${plan.netns} 2>/dev/null || test -e /run/netns/${plan.netns}`,
+    `ip -n ${plan.nodeSide.netns} -batch - <<'CIP_NODE'`,
+    ...plan.nodeSide.lines,
+    'CIP_NODE',
+    `ip -n ${plan.podSide.netns} -batch - <<'CIP_POD'`,
+    ...plan.podSide.lines,
+    'CIP_POD',
+  ].join('\n');
   try {
-    await runIpBatch(plan.nodeSide);
-    await runIpBatch(plan.podSide);
+    const r = await run('sh', ['-c', script]);
+    if (r.code !== 0) throw new Error(`pod network ${plan.netns}: ${r.stderr.trim() || `exit ${r.code}`}`);
   } catch (err) {
     await teardownPodNetwork(p.cluster, p.node, p.uid).catch(() => {});
     throw err;

@@ -12,6 +12,7 @@ import { SPDY3_DICTIONARY } from './spdy-dictionary.ts';
 /** zlib header: deflate, 32 KiB window, no preset dictionary (0x7801 % 31 === 0). */
 const ZLIB_HEADER = Buffer.from([0x78, 0x01]);
 const MAX_STORED = 0xffff;
+const SYNC_MARKER = Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff]);
 
 export class StoredHeaderCompressor {
   private started = false;
@@ -23,7 +24,7 @@ export class StoredHeaderCompressor {
       this.started = true;
     }
     let at = 0;
-    do {
+    while (at < block.length) {
       const len = Math.min(MAX_STORED, block.length - at);
       const head = Buffer.alloc(5);
       head.writeUInt8(0x00, 0); // BFINAL=0, BTYPE=00 (stored), padded to the byte
@@ -31,7 +32,9 @@ export class StoredHeaderCompressor {
       head.writeUInt16LE(~len & 0xffff, 3);
       parts.push(head, block.subarray(at, at + len));
       at += len;
-    } while (at < block.length);
+    }
+    // The empty stored block is the sync-flush marker: Go's inflater hands out what it holds only there.
+    parts.push(SYNC_MARKER);
     return Buffer.concat(parts);
   }
 }

@@ -83,10 +83,11 @@ function specPart(obj: KubeObject): string {
   return JSON.stringify(rest);
 }
 
+/** The stored form compared for "no change": key order and managedFields (timestamps) do not count. */
 function withoutManagedFields(value: string): string {
   const o = JSON.parse(value) as KubeObject;
   delete o.metadata.managedFields;
-  return JSON.stringify(o);
+  return canonical(o);
 }
 
 /** Continue tokens as Kubernetes encodes them: base64 of {"v":"meta.k8s.io/v1","rv":N,"start":"key"}. */

@@ -70,8 +70,20 @@ async function baseline(n: number): Promise<number[]> {
 
 async function podsToReady(mode: 'sequential' | 'burst'): Promise<{ times: number[]; wall: number }> {
   const h = await startHarness(mode === 'burst' ? 'bb' : 'bs');
+  // The agent runs as its own process, as `clusterip up` starts it (its event loop and spawn costs are its own).
+  const agent = spawn(process.execPath, [
+    new URL('../src/agent/main.ts', import.meta.url).pathname,
+    '--cluster', h.cluster, '--node', 'n1', '--api', h.url, '--data-dir', `${h.dataDir}/n1`,
+    '--pod-cidr', '10.244.1.0/24', '--node-ip', '172.31.0.2/24', '--kubelet-port', '0',
+  ], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env } });
+  let agentLog = '';
+  agent.stderr?.on('data', (d: Buffer) => (agentLog += d.toString()));
   try {
-    await h.addAgent('n1', 1);
+    const t = Date.now();
+    while (!agentLog.includes('ready:')) {
+      if (Date.now() - t > 20_000 || agent.exitCode !== null) throw new Error(`agent did not start: ${agentLog}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const created = new Map<string, number>();
     const readyAt = new Map<string, number>();
     const waiters = new Map<string, () => void>();
@@ -106,14 +118,20 @@ async function podsToReady(mode: 'sequential' | 'burst'): Promise<{ times: numbe
     if (times.length < created.size) console.log(`  (${created.size - times.length} pods never became Ready)`);
     return { times, wall };
   } finally {
+    agent.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
     await h.close();
   }
 }
 
 console.log(`agent bench: ${PODS} pods of ${IMAGE}, ${(await import('node:os')).cpus().length} CPUs`);
+/** Namespace teardown finishes in the kernel after `ip netns delete` returns: let it settle between phases. */
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 2000));
 const base = await baseline(PODS);
+await settle();
 console.log(`baseline (netns + veth + addr/routes + nginx spawn, no API):  ${fmt(base)}`);
 const seq = await podsToReady('sequential');
+await settle();
 console.log(`pod create → Ready, one at a time:                            ${fmt(seq.times)}`);
 const burst = await podsToReady('burst');
 console.log(`pod create → Ready, ${PODS} created at once:                      ${fmt(burst.times)}  (all Ready in ${burst.wall.toFixed(0)} ms)`);

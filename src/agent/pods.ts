@@ -9,7 +9,7 @@ import type { AgentConfig } from './config.ts';
 import { REPO_ROOT } from './config.ts';
 import { allocate, release, restoreIpamState, retainOwners, type IpamState } from './network/ipam.ts';
 import { setupPodNetwork, teardownPodNetwork } from './network/plumbing.ts';
-import { podNetnsName } from './names.ts';
+import { nodeNetnsName, podNetnsName } from './names.ts';
 import { imageID, resolveImage, type ImageResolution } from './images/catalogue.ts';
 import { NGINX_WELCOME_HTML, nginxArgv, nginxConfig } from './images/nginx.ts';
 import { containerEnv, expandArgv, podHostname, renderHostsFile, renderResolvConf, type ServiceForEnv } from './podconfig.ts';
@@ -43,6 +43,10 @@ interface SavedContainer {
 
 interface Slot {
   spec: Container;
+  /** An init container: runs to completion, in order, before the regular containers start. */
+  init: boolean;
+  /** A start was attempted (set once; a new instance after an exit comes from onExit's restart). */
+  attempted: boolean;
   resolution: ImageResolution;
   rt: ContainerRuntime;
   pid?: number;
@@ -57,6 +61,7 @@ interface Slot {
 
 interface Worker {
   pod: Pod;
+  hostNetwork: boolean;
   uid: string;
   dir: string;
   netns: string;
@@ -177,6 +182,13 @@ export class PodManager {
     if (!w) {
       if (TRACE) process.stderr.write(`trace ${Date.now() % 100000} ${pod.metadata.name}: informer add\n`);
       if (isFinished(pod) && !pod.metadata.deletionTimestamp) return;
+      if (pod.metadata.deletionTimestamp && !this.saved.has(uid)) {
+        // Deleted before this node ever ran it: nothing to stop, remove the object (as the kubelet does).
+        void this.client
+          .delete(podPath(pod), { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0, preconditions: { uid } })
+          .catch(() => {});
+        return;
+      }
       w = this.newWorker(pod);
       this.workers.set(uid, w);
     } else {
@@ -248,17 +260,27 @@ export class PodManager {
       pod,
       uid,
       dir: path.join(this.podsDir(), uid),
-      netns: podNetnsName(this.cfg.cluster, this.cfg.node, uid),
+      // hostNetwork pods share the node's namespace (and IP), as they share the host's on a real node.
+      netns: pod.spec.hostNetwork ? nodeNetnsName(this.cfg.cluster, this.cfg.node) : podNetnsName(this.cfg.cluster, this.cfg.node, uid),
+      hostNetwork: pod.spec.hostNetwork === true,
       ips: saved?.ips ?? [],
       startTime: saved?.startTime ?? isoSeconds(this.clock()),
-      slots: pod.spec.containers.map((c) => ({
+      slots: [
+        ...(pod.spec.initContainers ?? []).map((c) => ({ c, init: true })),
+        ...pod.spec.containers.map((c) => ({ c, init: false })),
+      ].map(({ c, init }) => ({
         spec: c,
+        init,
+        attempted: false,
         resolution: resolveImage(c),
         rt: {
           name: c.name,
           image: c.image ?? '',
           imageID: '',
-          state: { kind: 'waiting', reason: 'ContainerCreating' },
+          state: {
+            kind: 'waiting',
+            reason: !init && (pod.spec.initContainers ?? []).length > 0 ? 'PodInitializing' : 'ContainerCreating',
+          },
           restartCount: 0,
           ready: false,
           started: false,
@@ -288,6 +310,17 @@ export class PodManager {
   }
 
   private async setup(w: Worker): Promise<void> {
+    if (w.hostNetwork) {
+      // No namespace, IP or /etc files of its own: /etc/netns/<node ns> would change the node's view for
+      // everything run there, so these pods see the host's /etc.
+      w.ips = [this.hostIP()];
+      fs.mkdirSync(w.dir, { recursive: true });
+      w.sandboxReady = true;
+      this.save(w);
+      this.advance(w);
+      this.markDirty(w);
+      return;
+    }
     const t0 = performance.now();
     const { state, allocation } = allocate(this.ipam, this.cfg.podCIDRs, w.uid);
     this.ipam = state;
@@ -309,7 +342,7 @@ export class PodManager {
       t2 = performance.now();
       w.sandboxReady = true;
       this.save(w);
-      if (!w.terminating) for (const s of w.slots) this.startContainer(w, s);
+      this.advance(w);
     } finally {
       this.setupSlots.release();
     }
@@ -323,12 +356,10 @@ export class PodManager {
 
   private async adopt(w: Worker, saved: SavedPod): Promise<void> {
     w.sandboxReady = fs.existsSync(`/run/netns/${w.netns}`);
+    for (const s of w.slots) if (saved.containers[s.spec.name]) s.attempted = true;
     for (const s of w.slots) {
       const c = saved.containers[s.spec.name];
-      if (!c) {
-        if (!w.terminating && w.sandboxReady) this.startContainer(w, s);
-        continue;
-      }
+      if (!c) continue;
       s.rt.restartCount = c.restartCount;
       s.rt.lastTerminated = c.lastTerminated;
       s.rt.imageID = imageID(s.spec.image ?? '');
@@ -347,7 +378,33 @@ export class PodManager {
         this.onExit(w, s, recordedExitCode(c.logBase), c.pid, c.startedAt);
       }
     }
+    if (w.sandboxReady) this.advance(w);
     this.markDirty(w);
+  }
+
+  /**
+   * Starts what is next, as the kubelet's computePodActions: the first init container not yet completed
+   * (one at a time, in order), and once all have completed, every regular container not yet started.
+   */
+  private advance(w: Worker): void {
+    if (w.terminating || this.stopped) return;
+    let started = false;
+    for (const s of w.slots) {
+      if (!s.init) continue;
+      const completed = s.rt.state.kind === 'terminated' && s.rt.state.terminated.exitCode === 0;
+      if (completed) continue;
+      if (!s.attempted) {
+        this.startContainer(w, s);
+        this.markDirty(w);
+      }
+      return;
+    }
+    for (const s of w.slots) {
+      if (s.init || s.attempted) continue;
+      this.startContainer(w, s);
+      started = true;
+    }
+    if (started) this.markDirty(w);
   }
 
   private dnsSettings(): { clusterDNS: string[]; clusterDomain: string; hostResolvConf: string } {
@@ -371,8 +428,13 @@ export class PodManager {
     return this.cfg.nodeIP.split('/')[0] ?? '';
   }
 
+  /** A hostNetwork pod has the node's hostname (here: the node name). */
+  private hostnameOf(w: Worker): string {
+    return w.hostNetwork ? this.cfg.node : podHostname(w.pod);
+  }
+
   private envFor(w: Worker, c: Container): Map<string, string> {
-    const extra: Record<string, string> = { HOSTNAME: podHostname(w.pod) };
+    const extra: Record<string, string> = { HOSTNAME: this.hostnameOf(w) };
     return containerEnv(this.podWithIPs(w), c, this.services(), extra);
   }
 
@@ -407,6 +469,7 @@ export class PodManager {
 
   private startContainer(w: Worker, s: Slot): void {
     if (w.terminating || this.stopped) return;
+    s.attempted = true;
     const image = s.spec.image ?? '';
     const r = s.resolution;
     if (!r.ok) {
@@ -450,7 +513,7 @@ export class PodManager {
     this.event(w, podEvents.created(s.spec.name));
     const launched = launchContainer({
       netns: w.netns,
-      hostname: podHostname(w.pod),
+      hostname: this.hostnameOf(w),
       argv,
       env,
       workingDir: s.spec.workingDir ?? '/',
@@ -507,7 +570,16 @@ export class PodManager {
       s.rt.state = { kind: 'terminated', terminated: t };
       return;
     }
-    if (!shouldRestart(w.pod.spec.restartPolicy, code)) {
+    if (s.init && code === 0) {
+      // An init container done: the next one (or the regular containers) may start.
+      s.rt.state = { kind: 'terminated', terminated: t };
+      this.save(w);
+      this.advance(w);
+      this.markDirty(w);
+      return;
+    }
+    // Init containers that fail are retried unless the pod never restarts (kubelet: Always acts as OnFailure).
+    if (s.init ? w.pod.spec.restartPolicy === 'Never' : !shouldRestart(w.pod.spec.restartPolicy, code)) {
       s.rt.state = { kind: 'terminated', terminated: t };
       this.save(w);
       this.markDirty(w);
@@ -631,12 +703,12 @@ export class PodManager {
     // Stragglers of every container's process group.
     for (const s of w.slots) if (s.pid) signalGroup(s.pid, 'SIGKILL');
     for (const s of w.slots) if (s.logBase) this.logs.remove(s.logBase);
-    await teardownPodNetwork(this.cfg.cluster, this.cfg.node, w.uid).catch((err: unknown) => {
+    if (!w.hostNetwork) await teardownPodNetwork(this.cfg.cluster, this.cfg.node, w.uid).catch((err: unknown) => {
       process.stderr.write(`agent: teardown ${key(w.pod)}: ${(err as Error).message}\n`);
     });
     this.ipam = release(this.ipam, w.uid);
     this.saveIpam();
-    fs.rmSync(`/etc/netns/${w.netns}`, { recursive: true, force: true });
+    if (!w.hostNetwork) fs.rmSync(`/etc/netns/${w.netns}`, { recursive: true, force: true });
     fs.rmSync(w.dir, { recursive: true, force: true });
     w.removed = true;
     this.workers.delete(w.uid);
@@ -687,9 +759,10 @@ export class PodManager {
     }
   }
 
-  private podRuntime(w: Worker): { containers: ContainerRuntime[]; podIPs: string[]; hostIPs: string[]; startTime: string; sandboxReady: boolean } {
+  private podRuntime(w: Worker): { containers: ContainerRuntime[]; initContainers: ContainerRuntime[]; podIPs: string[]; hostIPs: string[]; startTime: string; sandboxReady: boolean } {
     return {
-      containers: w.slots.map((s) => s.rt),
+      containers: w.slots.filter((s) => !s.init).map((s) => s.rt),
+      initContainers: w.slots.filter((s) => s.init).map((s) => s.rt),
       podIPs: w.sandboxReady ? w.ips : [],
       hostIPs: [this.hostIP()],
       startTime: w.startTime,

@@ -25,6 +25,21 @@ test('phase as the kubelet computes it', () => {
   for (const c of cases) assert.equal(podPhase(pod(c.policy), [c.c]), c.want, c.name);
 });
 
+test('init containers: Pending and not Initialized until all completed; Failed when one fails under Never', () => {
+  const init = (state: ContainerRuntime['state']): ContainerRuntime => ({ ...running, name: 'init', ready: false, state });
+  const waitingMain: ContainerRuntime = { ...running, ready: false, state: { kind: 'waiting', reason: 'PodInitializing' } };
+  assert.equal(podPhase(pod(), [waitingMain], [init({ kind: 'running', startedAt: 't', containerID: 'x' })]), 'Pending');
+  assert.equal(podPhase(pod('Never'), [waitingMain], [init({ kind: 'terminated', terminated: t(1) })]), 'Failed');
+  assert.equal(podPhase(pod(), [running], [init({ kind: 'terminated', terminated: t(0) })]), 'Running');
+  const st = buildPodStatus(pod(), { containers: [waitingMain], initContainers: [init({ kind: 'running', startedAt: 't', containerID: 'x' })], podIPs: [], hostIPs: [], sandboxReady: true }, 'T');
+  const initialized = st.conditions?.find((c) => c.type === 'Initialized');
+  assert.equal(initialized?.status, 'False');
+  assert.equal(initialized?.reason, 'ContainersNotInitialized');
+  assert.equal(initialized?.message, 'containers with incomplete status: [init]');
+  assert.equal(st.initContainerStatuses?.[0]?.name, 'init');
+  assert.equal(st.containerStatuses?.[0]?.state?.waiting?.reason, 'PodInitializing');
+});
+
 test('status: conditions keep transition times, unready containers listed', () => {
   const rt = { containers: [{ ...running, ready: false }], podIPs: ['10.244.1.5'], hostIPs: ['172.31.0.2'], startTime: 's', sandboxReady: true };
   const s1 = buildPodStatus(pod(), rt, 'T1');

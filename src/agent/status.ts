@@ -32,6 +32,8 @@ export interface ContainerRuntime {
 
 export interface PodRuntime {
   containers: ContainerRuntime[];
+  /** Init containers, in order (absent or empty: none). */
+  initContainers?: ContainerRuntime[];
   podIPs: string[];
   hostIPs: string[];
   startTime?: string;
@@ -77,9 +79,17 @@ export function containerStatus(c: ContainerRuntime): ContainerStatus {
   };
 }
 
-/** The kubelet's getPhase for regular containers. */
-export function podPhase(pod: Pod, containers: ContainerRuntime[]): NonNullable<PodStatus['phase']> {
+function completed(c: ContainerRuntime): boolean {
+  return c.state.kind === 'terminated' && c.state.terminated.exitCode === 0;
+}
+
+/** The kubelet's getPhase: Pending while init containers run (Failed when one failed and nothing restarts). */
+export function podPhase(pod: Pod, containers: ContainerRuntime[], initContainers: ContainerRuntime[] = []): NonNullable<PodStatus['phase']> {
   const policy = pod.spec.restartPolicy ?? 'Always';
+  if (!initContainers.every(completed)) {
+    const failed = initContainers.some((c) => c.state.kind === 'terminated' && c.state.terminated.exitCode !== 0);
+    return failed && policy === 'Never' ? 'Failed' : 'Pending';
+  }
   let pending = 0;
   let running = 0;
   let succeeded = 0;
@@ -128,7 +138,9 @@ function condition(
 export function buildPodStatus(pod: Pod, rt: PodRuntime, now: string): PodStatus {
   const previous = pod.status?.conditions;
   const statuses = rt.containers.map(containerStatus);
-  const phase = podPhase(pod, rt.containers);
+  const inits = rt.initContainers ?? [];
+  const phase = podPhase(pod, rt.containers, inits);
+  const incomplete = inits.filter((c) => !completed(c)).map((c) => c.name);
   const unready = statuses.filter((s) => !s.ready).map((s) => s.name);
   // A pod that ran to completion is not ready, whatever its containers said (kubelet: PodCompleted).
   const done = phase === 'Succeeded' || phase === 'Failed';
@@ -137,7 +149,14 @@ export function buildPodStatus(pod: Pod, rt: PodRuntime, now: string): PodStatus
   const notReadyMessage = done ? undefined : `containers with unready status: [${unready.join(' ')}]`;
   const conditions: Condition[] = [
     condition('PodReadyToStartContainers', rt.sandboxReady, previous, now),
-    condition('Initialized', true, previous, now),
+    condition(
+      'Initialized',
+      incomplete.length === 0,
+      previous,
+      now,
+      'ContainersNotInitialized',
+      `containers with incomplete status: [${incomplete.join(' ')}]`,
+    ),
     condition('Ready', containersReady, previous, now, notReadyReason, notReadyMessage),
     condition('ContainersReady', containersReady, previous, now, notReadyReason, notReadyMessage),
     condition('PodScheduled', true, previous, now),
@@ -148,6 +167,7 @@ export function buildPodStatus(pod: Pod, rt: PodRuntime, now: string): PodStatus
     hostIP: rt.hostIPs[0],
     hostIPs: rt.hostIPs.map((ip) => ({ ip })),
     containerStatuses: statuses,
+    ...(inits.length ? { initContainerStatuses: inits.map(containerStatus) } : {}),
     qosClass: pod.status?.qosClass ?? 'BestEffort',
   };
   if (rt.podIPs.length > 0) {

@@ -69,7 +69,12 @@ export class NetnsRunner implements NftRunner {
 
   private startShell(): ChildProcessWithoutNullStreams {
     if (!this.dir) {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `clusterip-proxy-${this.netns}-`));
+      // One proxy per namespace: scratch directories of an earlier one that was killed are stale.
+      const prefix = `clusterip-proxy-${this.netns}-`;
+      for (const name of fs.readdirSync(os.tmpdir())) {
+        if (name.startsWith(prefix)) fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+      }
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
       this.dir = dir;
       process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
     }

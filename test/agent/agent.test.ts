@@ -165,6 +165,89 @@ test('readiness probe flips Ready both ways; a crashing container backs off', as
   assert.equal(previous.text, 'boom\n');
 });
 
+test('httpGet readiness through the node namespace; a failing liveness probe restarts the container', async () => {
+  await createPod({
+    metadata: { name: 'netexec' },
+    spec: {
+      nodeName: 'n2',
+      containers: [{
+        name: 'agnhost',
+        image: 'registry.k8s.io/e2e-test-images/agnhost:2.45',
+        args: ['netexec', '--http-port=8080'],
+        ports: [{ name: 'http', containerPort: 8080 }],
+        readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 1 },
+      }],
+    },
+  });
+  await createPod({
+    metadata: { name: 'unlively' },
+    spec: {
+      nodeName: 'n1',
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3600'], livenessProbe: { tcpSocket: { port: 9999 }, periodSeconds: 1, failureThreshold: 1 } }],
+    },
+  });
+  const ready = await waitFor('netexec Ready', getPod('netexec'), isReady, 10_000);
+  assert.equal(ready.status?.containerStatuses?.[0]?.ready, true);
+  const restarted = await waitFor('liveness restart', getPod('unlively'), (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 10_000);
+  assert.equal(restarted.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode, 143, 'SIGTERM ended it');
+  const ev = await events('unlively');
+  assert.ok(ev.some((e) => /^Unhealthy: Liveness probe failed: dial tcp 10\.244\.1\.\d+:9999: connect: connection refused$/.test(e)), ev.join('\n'));
+  assert.ok(ev.includes('Killing: Container app failed liveness probe, will be restarted'), ev.join('\n'));
+  // Follow streams new lines until the client goes away.
+  const ctl = new AbortController();
+  const res = await fetch(`http://127.0.0.1:${h.agents[1]?.kubeletPort}/containerLogs/default/netexec/agnhost?follow=true`, { signal: ctl.signal });
+  const reader = res.body?.getReader();
+  let seen = '';
+  const deadline = Date.now() + 5000;
+  while (reader && !seen.includes('GET /healthz') && Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    seen += Buffer.from(value).toString();
+  }
+  ctl.abort();
+  assert.match(seen, /Started HTTP server on port 8080/);
+  assert.match(seen, /GET \/healthz/);
+  await h.client.delete(podPath('unlively'));
+  await h.client.delete(podPath('netexec'));
+});
+
+test('init containers run in order to completion before the regular containers', async () => {
+  const marker = path.join(scratch, 'init-order');
+  await createPod({
+    metadata: { name: 'with-init' },
+    spec: {
+      nodeName: 'n2',
+      initContainers: [
+        { name: 'one', image: 'busybox', command: ['sh', '-c', `echo one >> ${marker}`] },
+        { name: 'two', image: 'busybox', command: ['sh', '-c', `sleep 0.2; echo two >> ${marker}`] },
+      ],
+      containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', `echo main >> ${marker}; sleep 3600`] }],
+    },
+  });
+  const p = await waitFor('with-init Ready', getPod('with-init'), isReady, 8000);
+  assert.equal(p.status?.conditions?.find((c) => c.type === 'Initialized')?.status, 'True');
+  assert.deepEqual(p.status?.initContainerStatuses?.map((c) => c.state?.terminated?.reason), ['Completed', 'Completed']);
+  await waitFor('main ran', async () => fs.readFileSync(marker, 'utf8'), (t) => t.includes('main'), 3000);
+  assert.equal(fs.readFileSync(marker, 'utf8'), 'one\ntwo\nmain\n');
+  await h.client.delete(podPath('with-init'));
+});
+
+test('a hostNetwork pod runs in the node namespace with the node IP', async () => {
+  await createPod({
+    metadata: { name: 'hostnet' },
+    spec: { nodeName: 'n2', hostNetwork: true, restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'ip -4 -o addr show dev eth0; hostname'] }] },
+  });
+  const p = await waitFor('hostnet done', getPod('hostnet'), (x) => x.status?.phase === 'Succeeded', 8000);
+  assert.equal(p.status?.podIP, '172.31.0.3');
+  const log = await kubeletGet(1, '/containerLogs/default/hostnet/c');
+  assert.match(log.text, /inet 172\.31\.0\.3\/24/);
+  assert.match(log.text, /\nn2\n$/);
+  await h.client.delete(podPath('hostnet'));
+  await waitFor('hostnet gone', () => h.client.get<Pod>(podPath('hostnet')).then(() => 'present', () => 'gone'), (x) => x === 'gone');
+  assert.ok(fs.existsSync(`/run/netns/cip-${h.cluster}_n2`), 'the node namespace stays');
+});
+
 test('an image outside the catalogue fails like a pull failure', async () => {
   await createPod({ metadata: { name: 'redis' }, spec: { nodeName: 'n1', containers: [{ name: 'redis', image: 'redis:7' }] } });
   const p = await waitFor('ImagePullBackOff', getPod('redis'), (x) => x.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff');

@@ -46,7 +46,27 @@ async function startApi(dataDir: string): Promise<{ url: string; kind: 'apiserve
   return { url, kind: 'fake', close: () => fake.stop() };
 }
 
+/** Clusters an earlier run of this harness left behind when it was killed (its pid is gone). */
+async function reapStale(name: string): Promise<void> {
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync('/run/netns');
+  } catch {
+    return;
+  }
+  const stale = new Set<string>();
+  for (const e of entries) {
+    const m = new RegExp(`^cip-(${name}(\\d+))_`).exec(e);
+    if (!m?.[1] || !m[2]) continue;
+    const pid = Number(m[2]);
+    if (pid === process.pid || fs.existsSync(`/proc/${pid}`)) continue;
+    stale.add(m[1]);
+  }
+  for (const cluster of stale) await cleanupCluster(cluster);
+}
+
 export async function startHarness(name: string): Promise<Harness> {
+  await reapStale(name);
   const cluster = `${name}${process.pid}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `cip-agent-${name}-`));
   const api = await startApi(dataDir);

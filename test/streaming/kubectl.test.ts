@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { KUBECTL_DIR, startStreamingCluster, type LocalRuntime, type StreamingCluster } from './harness.ts';
 
-const VERSIONS = ['1.27', '1.29', '1.31', '1.33'].filter((v) => fs.existsSync(`${KUBECTL_DIR}/kubectl.${v}`));
+const VERSIONS = (process.env.STREAMING_KUBECTL_VERSIONS?.split(',') ?? ['1.27', '1.29', '1.31', '1.33']).filter((v) => fs.existsSync(`${KUBECTL_DIR}/kubectl.${v}`));
 const SPDY_EXEC = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' };
 const SPDY_PORT_FORWARD = { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' };
 

@@ -152,7 +152,7 @@ describe('kubectl workload verbs', () => {
     assert.match(svc.spec.clusterIP ?? '', /^10\.\d+\.\d+\.\d+$/);
     await until('5 ready endpoints on 9376', async () => {
       const slices = await cp.client.list<EndpointSlice>(`/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices`, { labelSelector: 'kubernetes.io/service-name=web' });
-      const ready = slices.items.flatMap((s) => s.endpoints.filter((e) => e.conditions?.ready)).length;
+      const ready = slices.items.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready)).length;
       const port = slices.items[0]?.ports?.[0]?.port;
       return ready === 5 && port === 9376 ? true : undefined;
     });
@@ -223,6 +223,21 @@ describe('kubectl workload verbs', () => {
     const stderr = await kubectlFails(['create', '-f', path]);
     assert.match(stderr, /The Deployment "bad" is invalid: spec\.template\.metadata\.labels: Invalid value: map\[string\]string\{"app":"x"\}: `selector` does not match template `labels`/);
     assert.match(await kubectlFails(['scale', 'deployment', 'web', '--replicas=-1']), /--replicas=COUNT|replicas/);
+  });
+
+  it('delete --cascade=orphan keeps the ReplicaSet and its pods, unowned; foreground deletes them first', async () => {
+    await kubectl(['create', 'deployment', 'keep', `--image=${IMAGE}`, '--replicas=2']);
+    await until('2 keep pods', async () => ((await pods('app=keep')).length === 2 ? true : undefined));
+    assert.equal((await kubectl(['delete', 'deployment', 'keep', '--cascade=orphan'])).trim(), 'deployment.apps "keep" deleted');
+    const orphaned = await until('ReplicaSet orphaned', async () => {
+      const rs = (await replicaSets()).filter((r) => r.metadata.labels?.app === 'keep');
+      return rs.length === 1 && !rs[0].metadata.ownerReferences?.length ? rs[0] : undefined;
+    });
+    await cm.idle();
+    assert.equal((await pods('app=keep')).length, 2, 'the pods stay');
+    // Foreground: the ReplicaSet waits for its pods to go first.
+    await kubectl(['delete', 'rs', orphaned.metadata.name!, '--cascade=foreground', '--wait=true', '--timeout=20s']);
+    assert.equal((await pods('app=keep')).length, 0);
   });
 
   it('delete deployment cascades to its ReplicaSets and pods', async () => {

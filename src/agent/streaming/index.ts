@@ -71,12 +71,11 @@ function streamVersions(req: IncomingMessage): string[] {
 }
 
 function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, protocol: string, then: (ws: WebSocket) => void): void {
-  const server = new WebSocketServer({
-    noServer: true,
-    perMessageDeflate: false,
-    clientTracking: false,
-    handleProtocols: () => protocol,
-  });
+  const server = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
+  // We negotiated already. `ws` would refuse `SPDY/3.1+portforward.k8s.io` ('/' is not a token character in
+  // RFC 6455's grammar, but it is what kubectl sends), so it never sees the offer and we answer it ourselves.
+  delete req.headers['sec-websocket-protocol'];
+  if (protocol) server.once('headers', (headers: string[]) => headers.push(`Sec-WebSocket-Protocol: ${protocol}`));
   server.handleUpgrade(req, socket, head, (ws) => {
     ws.binaryType = 'nodebuffer';
     then(ws);

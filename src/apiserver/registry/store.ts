@@ -362,10 +362,9 @@ export class Store {
       else if (prevMatch) onEvent({ type: 'DELETED', object: cur! }, e.revision);
     };
     const ended = (err: StorageError): void => {
-      // The store ended the watch (etcd found the history compacted, or the store closed): the client
-      // re-lists on 410 and re-watches on anything else, as with the watch cache.
-      // Store gone (closing, or etcd unreachable): end the stream cleanly; the client re-watches from its
-      // last resourceVersion, as after the apiserver closes a watch.
+      // The store ended the watch. Store gone (closing, or etcd unreachable): end the stream cleanly, the
+      // client re-watches from its last resourceVersion as after the apiserver closes a watch. History
+      // compacted under the watch (etcd): a 410 ERROR event, the client re-lists.
       if (err.code === 'Unavailable' && onEnd) return onEnd();
       const status =
         err.code === 'Compacted'
@@ -619,13 +618,21 @@ export class Store {
   }
 
   private async removeNow(r: ResourceInfo, key: string, obj: KubeObject, revision: number): Promise<number> {
-    const release = this.strategy(r).releaseOnDelete?.(obj) ?? [];
-    try {
-      const result = await this.backend.txn([{ op: 'delete', key, expectedRevision: revision }, ...release]);
-      return result.revision;
-    } catch (err) {
-      if (err instanceof StorageError && err.key === key) throw new StaleWrite();
-      throw err;
+    let release = this.strategy(r).releaseOnDelete?.(obj) ?? [];
+    for (;;) {
+      try {
+        const result = await this.backend.txn([{ op: 'delete', key, expectedRevision: revision }, ...release]);
+        return result.revision;
+      } catch (err) {
+        if (err instanceof StorageError && err.key === key) throw new StaleWrite();
+        // A release whose record is already gone (an IPAddress deleted by hand): nothing to release, as
+        // Kubernetes ignores release errors; the object's deletion must not fail for it.
+        if (err instanceof StorageError && err.code === 'NotFound' && release.some((op) => op.key === err.key)) {
+          release = release.filter((op) => op.key !== err.key);
+          continue;
+        }
+        throw err;
+      }
     }
   }
 

@@ -1,0 +1,134 @@
+// The issue's "done when", end to end on a real cluster (`clusterip up`, 2 nodes, agent + proxy + DNS): a
+// Deployment of agnhost serve-hostname exposed as a ClusterIP Service answers from all 3 pods, then all 5
+// after `kubectl scale`, and a rolling update (`kubectl set image`) under a steady request loop through the
+// Service fails 0 requests. Needs root (nodes are network namespaces); bounded: every wait has a deadline.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { freePort } from '../../src/cli/preflight.ts';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const CLI = path.join(ROOT, 'bin', 'clusterip');
+const KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
+const isRoot = process.getuid?.() === 0;
+const NAME = `wl${process.pid % 100000}`;
+const IMAGE = 'registry.k8s.io/e2e-test-images/agnhost:2.52';
+const IMAGE_NEXT = 'registry.k8s.io/e2e-test-images/agnhost:2.53';
+
+let dataDir = '';
+let kubeconfig = '';
+let cacheDir = '';
+let clusterIP = '';
+
+async function kubectl(...args: string[]): Promise<string> {
+  const { stdout } = await run(KUBECTL, ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], { timeout: 90_000 });
+  return stdout;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
+}
+
+/** `count` requests from the client pod to the Service; the hostnames that answered. */
+async function hostnames(count: number): Promise<string[]> {
+  // Short per-request limits keep one probe well inside the caller's deadline even when traffic fails.
+  const out = await kubectl('exec', 'client', '--', 'sh', '-c', `for i in $(seq 1 ${count}); do curl -s --max-time 1 http://${clusterIP}; echo; done`);
+  return out.split('\n').filter(Boolean);
+}
+
+describe('Deployment behind a Service on a real cluster', { skip: isRoot ? false : 'needs root: nodes are network namespaces' }, () => {
+  before(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'cip-wl-'));
+    cacheDir = path.join(dataDir, 'kube-cache');
+    kubeconfig = path.join(dataDir, 'kubeconfig');
+    const port = await freePort();
+    await run(CLI, ['up', '--name', NAME, '--nodes', '2', '--data-dir', dataDir, '--api-port', String(port), '--no-kubeconfig', '--detach'], { timeout: 120_000 });
+  });
+
+  after(async () => {
+    // What the cluster looked like, for a failure's diagnosis.
+    if (kubeconfig) console.log(await kubectl('get', 'pods,endpointslices', '-o', 'wide').catch((err: Error) => `# get failed: ${err.message}`));
+    await run(CLI, ['down', '--name', NAME, '--data-dir', dataDir, '--purge'], { timeout: 60_000 }).catch((err) => console.log(`# down failed: ${err}`));
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('create deployment + expose: requests reach all 3 pods; scale to 5: all 5', async () => {
+    assert.equal(
+      await kubectl('create', 'deployment', 'web', `--image=${IMAGE}`, '--replicas=3', '--', '/agnhost', 'serve-hostname'),
+      'deployment.apps/web created\n',
+    );
+    // A readiness probe, so a pod is an endpoint only once it listens (as a real rollout needs).
+    await kubectl('patch', 'deployment', 'web', '--type=json', '-p', JSON.stringify([
+      { op: 'add', path: '/spec/template/spec/containers/0/readinessProbe', value: { httpGet: { path: '/', port: 9376 }, periodSeconds: 1 } },
+    ]));
+    assert.equal(await kubectl('expose', 'deployment', 'web', '--port=80', '--target-port=9376'), 'service/web exposed\n');
+    clusterIP = (await kubectl('get', 'service', 'web', '-o', 'jsonpath={.spec.clusterIP}')).trim();
+    await kubectl('rollout', 'status', 'deployment/web', '--timeout=90s');
+    const client = path.join(dataDir, 'client.yaml');
+    await writeFile(client, ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: client', 'spec:', '  containers:', '  - name: client',
+      '    image: curlimages/curl', '    command: ["sleep", "3600"]', ''].join('\n'));
+    await kubectl('apply', '-f', client);
+    await until('client Running', async () => ((await kubectl('get', 'pod', 'client', '-o', 'jsonpath={.status.phase}')) === 'Running' ? true : undefined));
+    const pods3 = (await kubectl('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].metadata.name}')).trim().split(' ').sort();
+    assert.equal(pods3.length, 3);
+    const seen3 = await until('all 3 pods answer', async () => {
+      const seen = [...new Set(await hostnames(15))].sort();
+      return JSON.stringify(seen) === JSON.stringify(pods3) ? seen : undefined;
+    });
+    assert.deepEqual(seen3, pods3);
+
+    assert.equal(await kubectl('scale', 'deployment', 'web', '--replicas=5'), 'deployment.apps/web scaled\n');
+    await kubectl('rollout', 'status', 'deployment/web', '--timeout=90s');
+    const endpoints = await until('5 endpoints', async () => {
+      const ips = (await kubectl('get', 'endpointslices', '-l', 'kubernetes.io/service-name=web', '-o', 'jsonpath={.items[*].endpoints[?(@.conditions.ready==true)].addresses[0]}')).trim().split(/\s+/).filter(Boolean);
+      return ips.length === 5 ? ips : undefined;
+    });
+    assert.equal(endpoints.length, 5);
+    const pods5 = (await kubectl('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].metadata.name}')).trim().split(' ').sort();
+    const seen5 = await until('all 5 pods answer', async () => {
+      const seen = [...new Set(await hostnames(25))].sort();
+      return JSON.stringify(seen) === JSON.stringify(pods5) ? seen : undefined;
+    });
+    assert.equal(seen5.length, 5);
+  });
+
+  it('a rolling update under a steady request loop fails 0 requests', async () => {
+    const stop = path.join(dataDir, 'stop-loop');
+    // At most 90 s of requests, 20 ms apart, each with a 2 s limit; the test ends it once the rollout is done.
+    const loop = kubectl('exec', 'client', '--', 'sh', '-c',
+      `ok=0; fail=0; end=$(( $(date +%s) + 90 )); while [ ! -e ${stop} ] && [ $(date +%s) -lt $end ]; do ` +
+      `if curl -s -f --max-time 2 -o /dev/null http://${clusterIP}; then ok=$((ok+1)); else fail=$((fail+1)); fi; sleep 0.02; done; echo "$ok $fail"`);
+    await new Promise((r) => setTimeout(r, 1000));
+    const started = performance.now();
+    assert.equal(await kubectl('set', 'image', 'deployment/web', `agnhost=${IMAGE_NEXT}`), 'deployment.apps/web image updated\n');
+    await kubectl('rollout', 'status', 'deployment/web', '--timeout=90s');
+    const rolloutSeconds = (performance.now() - started) / 1000;
+    // Old pods finish terminating after the rollout reports done: keep the loop going through that too.
+    await until('old pods gone', async () => {
+      const images = (await kubectl('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].spec.containers[0].image}')).trim().split(' ');
+      return images.every((i) => i === IMAGE_NEXT) ? true : undefined;
+    }, 60_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    await writeFile(stop, '');
+    const [ok, fail] = (await loop).trim().split(' ').map(Number);
+    console.log(`# rolling update of 5 pods took ${rolloutSeconds.toFixed(1)} s; requests: ${ok} ok, ${fail} failed`);
+    assert.ok(ok > 50, `${ok} requests succeeded`);
+    assert.equal(fail, 0, `${fail} of ${ok + fail} requests failed during the rollout`);
+  });
+});

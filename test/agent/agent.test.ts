@@ -94,6 +94,10 @@ test('nginx pod Ready fast, reachable from a curl pod on the other node, logs sh
   assert.match(tail.text, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z \S/);
   assert.ok(all.some((l) => /^\S+Z \S+ - - \[.*"GET \/ HTTP\/1\.1" 200/.test(l)), 'timestamps prefix each line');
   assert.equal((await kubeletGet(0, '/containerLogs/default/nope/nginx')).status, 404);
+  // What `kubectl logs` does: pods/log on the API server, proxied to this node's kubelet port.
+  const viaApi = await fetch(`${h.url}/api/v1/namespaces/default/pods/nginx-pod/log?container=nginx`);
+  assert.equal(viaApi.status, 200);
+  assert.match(await viaApi.text(), /"GET \/ HTTP\/1\.1" 200 615/);
   const ev = await events('nginx-pod');
   assert.ok(ev.includes('Pulled: Container image "nginx:1.23" already present on machine'), ev.join('\n'));
   assert.ok(ev.includes('Created: Created container: nginx'));

@@ -106,6 +106,7 @@ before(async () => {
 
 after(async () => {
   await cluster?.close();
+  console.error('ACTIVE', process.getActiveResourcesInfo()); setInterval(() => console.error('ACTIVE', process.getActiveResourcesInfo()), 3000).unref();
 });
 
 for (const version of VERSIONS) {

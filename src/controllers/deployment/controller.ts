@@ -84,7 +84,7 @@ export class DeploymentController {
   private async sync(key: string): Promise<void> {
     const d = this.deployments.get(key);
     if (!d) return; // its ReplicaSets go through the garbage collector
-    if (!this.replicaSets.synced || !this.tracker.caughtUp(key, this.replicaSets)) {
+    if (!this.replicaSets.synced || !this.informers.pods.synced || !this.tracker.caughtUp(key, this.replicaSets)) {
       this.queue.addAfter(key, 10);
       return;
     }

@@ -1,10 +1,10 @@
 // The Endpoints controller's I/O: Service and pod events → Service keys → reconcileEndpoints → API writes.
-import type { Endpoints, Pod } from '../../api/index.ts';
+import type { Endpoints } from '../../api/index.ts';
 import { ApiError, objectKey, type ApiClient } from '../../client/index.ts';
-import { servicesSelecting } from '../endpointslice/controller.ts';
 import type { SharedInformers } from '../runtime/informers.ts';
 import { WriteTracker } from '../runtime/informers.ts';
 import { WorkQueue } from '../runtime/queue.ts';
+import { queueOnServiceAndPodChanges, TriggerTimes } from '../runtime/service-keyed.ts';
 import { reconcileEndpoints } from './reconcile.ts';
 
 export interface EndpointsControllerOptions {
@@ -24,7 +24,7 @@ export class EndpointsController {
   private readonly tracker = new WriteTracker();
   private readonly options: EndpointsControllerOptions;
   private readonly now: () => Date;
-  private readonly firstQueued = new Map<string, Date>();
+  private readonly triggerTimes: TriggerTimes;
 
   constructor(client: ApiClient, informers: SharedInformers, options: EndpointsControllerOptions = {}) {
     this.client = client;
@@ -32,18 +32,13 @@ export class EndpointsController {
     this.options = options;
     this.now = options.now ?? (() => new Date());
     this.queue = new WorkQueue((key) => this.sync(key), { workers: options.workers ?? 4 }, options.onError);
+    this.triggerTimes = new TriggerTimes(this.now);
     const enqueue = (key: string) => {
       if (UNMANAGED.has(key)) return;
-      if (!this.firstQueued.has(key)) this.firstQueued.set(key, this.now());
+      this.triggerTimes.mark(key);
       this.queue.add(key);
     };
-    informers.services.on('add', (s) => enqueue(objectKey(s)));
-    informers.services.on('update', (s) => enqueue(objectKey(s)));
-    informers.services.on('delete', (s) => enqueue(objectKey(s)));
-    const onPod = (pod: Pod, old?: Pod) => servicesSelecting(informers.services.list(), pod, old).forEach(enqueue);
-    informers.pods.on('add', (p) => onPod(p));
-    informers.pods.on('update', (p, old) => onPod(p, old));
-    informers.pods.on('delete', (p) => onPod(p));
+    queueOnServiceAndPodChanges(informers, enqueue);
     // Someone else changed or deleted an Endpoints object we manage: put it back.
     informers.endpoints.on('update', (e) => enqueue(objectKey(e)));
     informers.endpoints.on('delete', (e) => enqueue(objectKey(e)));
@@ -72,9 +67,7 @@ export class EndpointsController {
     // Only Endpoints of Services with a selector are ours; a selector-less Service's are its user's.
     if (!service && current && !this.wasOurs(current)) return;
     const pods = this.informers.pods.list().filter((p) => p.metadata.namespace === namespace);
-    const triggerTime = (this.firstQueued.get(key) ?? this.now()).toISOString();
-    this.firstQueued.delete(key);
-    const write = reconcileEndpoints(service, pods, current, { triggerTime, maxAddresses: this.options.maxAddresses });
+    const write = reconcileEndpoints(service, pods, current, { triggerTime: this.triggerTimes.take(key), maxAddresses: this.options.maxAddresses });
     const path = `/api/v1/namespaces/${namespace}/endpoints`;
     try {
       if (write.action === 'create' && write.object) {

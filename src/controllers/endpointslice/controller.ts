@@ -1,11 +1,11 @@
 // The EndpointSlice controller's I/O: informer events → Service keys → reconcile → API writes. Also runs
 // EndpointSlice mirroring for selector-less Services.
-import type { EndpointSlice, Pod, Service } from '../../api/index.ts';
+import type { EndpointSlice } from '../../api/index.ts';
 import { ApiError, objectKey, type ApiClient } from '../../client/index.ts';
-import { selectorMatches } from '../podutil.ts';
 import type { SharedInformers } from '../runtime/informers.ts';
 import { WriteTracker } from '../runtime/informers.ts';
 import { WorkQueue } from '../runtime/queue.ts';
+import { queueOnServiceAndPodChanges, TriggerTimes } from '../runtime/service-keyed.ts';
 import { reconcileMirroredSlices } from './mirror.ts';
 import {
   DEFAULT_MAX_ENDPOINTS_PER_SLICE,
@@ -26,18 +26,6 @@ export interface EndpointSliceControllerOptions {
 
 const slicesPath = (ns: string) => `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`;
 
-/** Services in the pod's namespace whose selector matches the pod's labels (now or before the change). */
-export function servicesSelecting(services: readonly Service[], pod: Pod, oldPod?: Pod): string[] {
-  const keys: string[] = [];
-  for (const service of services) {
-    if (service.metadata.namespace !== pod.metadata.namespace || !service.spec.selector) continue;
-    if (selectorMatches(service.spec.selector, pod.metadata.labels) || (oldPod && selectorMatches(service.spec.selector, oldPod.metadata.labels))) {
-      keys.push(objectKey(service));
-    }
-  }
-  return keys;
-}
-
 export class EndpointSliceController {
   private readonly client: ApiClient;
   private readonly informers: SharedInformers;
@@ -45,8 +33,7 @@ export class EndpointSliceController {
   private readonly tracker = new WriteTracker();
   private readonly maxPerSlice: number;
   private readonly now: () => Date;
-  /** When a key was first queued since its last sync: the change's trigger time. */
-  private readonly firstQueued = new Map<string, Date>();
+  private readonly triggerTimes: TriggerTimes;
 
   constructor(client: ApiClient, informers: SharedInformers, options: EndpointSliceControllerOptions = {}) {
     this.client = client;
@@ -55,17 +42,12 @@ export class EndpointSliceController {
     this.now = options.now ?? (() => new Date());
     this.queue = new WorkQueue((key) => this.sync(key), { workers: options.workers ?? 4 }, options.onError);
 
+    this.triggerTimes = new TriggerTimes(this.now);
     const enqueue = (key: string) => {
-      if (!this.firstQueued.has(key)) this.firstQueued.set(key, this.now());
+      this.triggerTimes.mark(key);
       this.queue.add(key);
     };
-    informers.services.on('add', (s) => enqueue(objectKey(s)));
-    informers.services.on('update', (s) => enqueue(objectKey(s)));
-    informers.services.on('delete', (s) => enqueue(objectKey(s)));
-    const onPod = (pod: Pod, old?: Pod) => servicesSelecting(informers.services.list(), pod, old).forEach(enqueue);
-    informers.pods.on('add', (p) => onPod(p));
-    informers.pods.on('update', (p, old) => onPod(p, old));
-    informers.pods.on('delete', (p) => onPod(p));
+    queueOnServiceAndPodChanges(informers, enqueue);
     const onSlice = (slice: EndpointSlice) => {
       const service = slice.metadata.labels?.[LABEL_SERVICE_NAME];
       if (service) enqueue(`${slice.metadata.namespace}/${service}`);
@@ -105,9 +87,7 @@ export class EndpointSliceController {
       .filter((s) => s.metadata.namespace === namespace && s.metadata.labels?.[LABEL_SERVICE_NAME] === name);
     const ours = slices.filter((s) => s.metadata.labels?.[LABEL_MANAGED_BY] === MANAGED_BY_CONTROLLER);
     const mirrored = slices.filter((s) => s.metadata.labels?.[LABEL_MANAGED_BY] === MANAGED_BY_MIRRORING);
-    const triggerTime = (this.firstQueued.get(key) ?? this.now()).toISOString();
-    this.firstQueued.delete(key);
-    const options = { maxEndpointsPerSlice: this.maxPerSlice, triggerTime };
+    const options = { maxEndpointsPerSlice: this.maxPerSlice, triggerTime: this.triggerTimes.take(key) };
 
     let writes: SliceWrites = { create: [], update: [], delete: [] };
     if (!service || service.spec.type === 'ExternalName') {

@@ -87,6 +87,9 @@ export class GarbageCollector {
   private lookup = (ref: OwnerReference, namespace: string | undefined): KubeObject | undefined => {
     const informer = this.informers.get(ref.kind);
     if (!informer) return { metadata: { uid: ref.uid } } as KubeObject; // unknown kinds: assume alive
+    // An owner kind not listed yet (the apps/v1 informers start with the others): alive until we know, or a
+    // restart would collect every Deployment's pods before the ReplicaSets are in the cache.
+    if (!informer.synced) return { metadata: { uid: ref.uid } } as KubeObject;
     return informer.get(namespace ? `${namespace}/${ref.name}` : ref.name) ?? informer.get(ref.name);
   };
 

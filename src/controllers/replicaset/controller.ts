@@ -75,8 +75,9 @@ export class ReplicaSetController {
   private async sync(key: string): Promise<void> {
     const rs = this.replicaSets.get(key);
     if (!rs) return; // its pods go through the garbage collector (ownerReferences)
-    // Our own creates and deletes must be in the pod cache first (the controller's "expectations").
-    if (!this.tracker.caughtUp(key, this.informers.pods)) {
+    // The pod cache must be listed (else a restart would create every pod again) and hold our own creates
+    // and deletes (the controller's "expectations").
+    if (!this.informers.pods.synced || !this.tracker.caughtUp(key, this.informers.pods)) {
       this.queue.addAfter(key, 5);
       return;
     }

@@ -38,8 +38,31 @@ export async function startAgent(cfg: AgentConfig, o: StartOptions = {}): Promis
   const client = new ApiClient({ server: cfg.api, userAgent: `kubelet/${KUBELET_VERSION} (linux/amd64) clusterip` });
   const stops: (() => void | Promise<void>)[] = [() => client.close()];
   try {
-    const dialer = await startDialer(cfg, path.join(cfg.dataDir, 'dialer.sock'));
-    stops.push(() => void dialer.kill('SIGTERM'));
+    // The node dialer carries probes and port-forwards: restart it if it ever dies.
+    const dialerSocket = path.join(cfg.dataDir, 'dialer.sock');
+    let dialer = await startDialer(cfg, dialerSocket);
+    let stopping = false;
+    const superviseDialer = (child: ChildProcess): void => {
+      child.once('exit', () => {
+        if (stopping) return;
+        log('node dialer exited; restarting it');
+        setTimeout(() => {
+          if (stopping) return;
+          startDialer(cfg, dialerSocket).then(
+            (next) => {
+              dialer = next;
+              superviseDialer(next);
+            },
+            (err: unknown) => log(`node dialer: ${(err as Error).message}`),
+          );
+        }, 500);
+      });
+    };
+    superviseDialer(dialer);
+    stops.push(() => {
+      stopping = true;
+      dialer.kill('SIGTERM');
+    });
 
 
     const services = new Informer<Service>(client, { path: '/api/v1/services', onError: (e) => log(`services: ${e.message}`) });

@@ -644,6 +644,7 @@ export class PodManager {
           ports: s.spec.ports ?? [],
           dialerSocket: this.dialerSocket,
           timeoutMs: due.timing.timeoutMs,
+          env: spec?.exec ? this.envFor(w, s.spec) : undefined,
         })
           .then((outcome) => this.onProbe(w, s, due.kind, pid, outcome))
           .finally(() => {

@@ -4,6 +4,7 @@ import http from 'node:http';
 import { spawn } from 'node:child_process';
 import type { ContainerPort, Probe } from '../api/index.ts';
 import { dialThroughNode } from './network/dialer.ts';
+import { CONTAINER_PATH } from './container.ts';
 
 export interface ProbeContext {
   podIP: string;
@@ -11,6 +12,8 @@ export interface ProbeContext {
   ports: ContainerPort[];
   dialerSocket: string;
   timeoutMs: number;
+  /** The container's environment (exec probes run with it, as in the container). */
+  env?: Map<string, string>;
 }
 
 export interface ProbeOutcome {
@@ -89,8 +92,12 @@ async function httpProbe(h: NonNullable<Probe['httpGet']>, ctx: ProbeContext): P
 
 function execProbe(command: string[], ctx: ProbeContext): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
+    const env: Record<string, string> = { PATH: CONTAINER_PATH, HOME: '/root' };
+    for (const [k, v] of ctx.env ?? []) env[k] = v;
     const child = spawn('nsenter', ['-t', String(ctx.containerPid), '-n', '-m', '-u', '--', ...command], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+      cwd: '/',
     });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));

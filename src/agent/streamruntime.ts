@@ -3,6 +3,7 @@
 // and TCP connections to the pod IP from the node namespace.
 import { spawn } from 'node:child_process';
 import type net from 'node:net';
+import type { Writable } from 'node:stream';
 import { dialThroughNode } from './network/dialer.ts';
 import { CONTAINER_PATH } from './container.ts';
 import { StreamingError, type ExecOptions, type ExecProcess, type PodRef, type StreamingRuntime } from './streaming/types.ts';
@@ -29,25 +30,31 @@ export class AgentStreamingRuntime implements StreamingRuntime {
     const env: Record<string, string> = { PATH: CONTAINER_PATH, HOME: '/root' };
     for (const [k, v] of c.env) env[k] = v;
     if (options.tty) env.TERM = env.TERM ?? 'xterm';
-    // A tty without native addons: util-linux `script` allocates the pseudo-terminal.
-    const argv = options.tty
-      ? ['script', '-q', '-e', '-c', command.map(shellQuote).join(' '), '/dev/null']
-      : command;
+    // A tty without native addons: util-linux `script` allocates the pseudo-terminal. Inside it a small
+    // shell loop reads `<cols> <rows>` lines from fd 3 and applies them with stty (the kernel then sends
+    // SIGWINCH to the foreground program), which is how resize reaches the terminal.
+    const inner = `(while read -r w h <&3; do stty cols "$w" rows "$h" <&1 2>/dev/null; done) 3<&3 & exec 3<&-; exec ${command.map(shellQuote).join(' ')}`;
+    const argv = options.tty ? ['script', '-q', '-e', '-c', inner, '/dev/null'] : command;
     const child = spawn('nsenter', ['-t', String(c.pid), '-n', '-m', '-u', '--', ...argv], {
-      stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', options.tty ? 'pipe' : 'pipe'],
+      stdio: [options.stdin || options.tty ? 'pipe' : 'ignore', 'pipe', 'pipe', options.tty ? 'pipe' : 'ignore'],
       env,
       cwd: '/',
     });
+    const resizeFd = options.tty ? (child.stdio[3] as Writable | null) : null;
+    resizeFd?.on('error', () => {});
     const exit = new Promise<number>((resolve) => {
       child.on('error', () => resolve(126));
-      child.on('close', (code, signal) => resolve(code ?? (signal ? 128 + (signal === 'SIGKILL' ? 9 : 15) : 1)));
+      child.on('close', (code, signal) => {
+        resizeFd?.destroy();
+        resolve(code ?? (signal ? 128 + (signal === 'SIGKILL' ? 9 : 15) : 1));
+      });
     });
     return {
-      stdin: child.stdin,
+      stdin: options.stdin ? child.stdin : null,
       stdout: child.stdout,
       stderr: options.tty ? null : child.stderr,
-      resize: () => {
-        // Not supported without a pty handle; the terminal keeps its initial size.
+      resize: (width, height) => {
+        if (resizeFd && width > 0 && height > 0) resizeFd.write(`${Math.floor(width)} ${Math.floor(height)}\n`);
       },
       exit,
       kill: (signal) => child.kill(signal ?? 'SIGKILL'),

@@ -213,12 +213,6 @@ export function skeleton(config: ProxyConfig): string {
   return lines.join('\n') + '\n';
 }
 
-export function emptyElements(): Elements {
-  const elements: Elements = new Map();
-  for (const fam of [4, 6] as const) for (const base of SET_NAMES) elements.set(setName(base, fam), new Map());
-  return elements;
-}
-
 /** What one Service contributes to the table. */
 interface Fragment {
   elements: [set: string, key: string, value: string][];
@@ -531,9 +525,4 @@ export function diffScript(programmed: NftState, desired: NftState): string {
   const gone = [...programmed.chains.keys()].filter((name) => !desired.chains.has(name));
   for (const name of gone.sort(compareText).reverse()) out.push(`delete chain ${TABLE} ${name}`);
   return out.length === 0 ? '' : out.join('\n') + '\n';
-}
-
-/** An empty programmed state: nothing of ours is known to be in the kernel. */
-export function unknownState(): NftState {
-  return { skeleton: '', chains: new Map(), elements: emptyElements() };
 }

@@ -9,6 +9,7 @@ import type { Event, KubeList, Pod } from '../../src/api/index.ts';
 import { dialThroughNode, clusterPrefix } from '../../src/agent/index.ts';
 import { run } from '../../src/agent/network/exec.ts';
 import { startHarness, waitFor, isReady, podPath, type Harness } from './harness.ts';
+import { AgentStreamingRuntime } from '../../src/agent/streamruntime.ts';
 
 let h: Harness;
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cip-agent-e2e-'));
@@ -102,6 +103,43 @@ test('nginx pod Ready fast, reachable from a curl pod on the other node, logs sh
   assert.ok(ev.includes('Pulled: Container image "nginx:1.23" already present on machine'), ev.join('\n'));
   assert.ok(ev.includes('Created: Created container: nginx'));
   assert.ok(ev.includes('Started: Started container nginx'));
+});
+
+test('the StreamingRuntime behind kubectl exec/port-forward: exit codes, the pod\'s /etc, stdin, a pod port', async () => {
+  const agent = h.agents[0];
+  assert.ok(agent);
+  const rt = new AgentStreamingRuntime(agent.pods);
+  const pod = { namespace: 'default', name: 'nginx-pod' };
+  const collect = async (p: Awaited<ReturnType<typeof rt.exec>>): Promise<{ out: string; code: number }> => {
+    let out = '';
+    p.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await p.exit;
+    return { out, code };
+  };
+  const opts = { tty: false, stdin: false, stdout: true, stderr: true };
+  assert.equal((await collect(await rt.exec(pod, 'nginx', ['sh', '-c', 'exit 3'], opts))).code, 3);
+  const resolv = await collect(await rt.exec(pod, 'nginx', ['cat', '/etc/resolv.conf'], opts));
+  assert.match(resolv.out, /^search default\.svc\.cluster\.local /);
+  const host = await collect(await rt.exec(pod, 'nginx', ['hostname'], opts));
+  assert.equal(host.out, 'nginx-pod\n');
+  const withStdin = await rt.exec(pod, 'nginx', ['cat'], { ...opts, stdin: true });
+  const echoed = collect(withStdin);
+  withStdin.stdin?.end('hello\n');
+  assert.equal((await echoed).out, 'hello\n');
+  const tty = await rt.exec(pod, 'nginx', ['sh', '-c', 'sleep 0.3; stty size; exit 5'], { tty: true, stdin: true, stdout: true, stderr: true });
+  const ttyOut = collect(tty);
+  tty.resize(100, 40);
+  assert.deepEqual(await ttyOut, { out: '40 100\r\n', code: 5 });
+  await assert.rejects(rt.exec(pod, 'nope', ['true'], opts), /container "nope" in pod "nginx-pod" is not running/);
+  await assert.rejects(rt.exec({ namespace: 'default', name: 'ghost' }, 'c', ['true'], opts), /not found/);
+  const sock = await rt.portForward(pod, 80);
+  const page = await new Promise<string>((resolve) => {
+    let text = '';
+    sock.on('data', (d: Buffer) => (text += d.toString()));
+    sock.on('end', () => resolve(text));
+    sock.end('GET / HTTP/1.0\r\n\r\n');
+  });
+  assert.match(page, /^HTTP\/1\.1 200 OK[\s\S]*Welcome to nginx!/);
 });
 
 test('agnhost serve-hostname answers the pod name; env carries service variables and the hostname', async () => {

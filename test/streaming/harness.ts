@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
 import { startKubeletServer } from '../../src/agent/kubelet.ts';
 import { observeStreaming, StreamingError, type StreamingEvent } from '../../src/agent/streaming/index.ts';
 import type { ExecOptions, ExecProcess, PodRef, StreamingRuntime } from '../../src/agent/streaming/types.ts';
@@ -22,6 +23,8 @@ export interface StreamingCluster {
   events: StreamingEvent[];
   /** Requests the loopback "pod" HTTP server answered. */
   httpRequests(): number;
+  /** Upgraded (exec/port-forward) connections to the node agent still open. */
+  openStreams(): string[];
   /** Processes the runtime started and that are still running. */
   liveProcesses(): number;
   close(): Promise<void>;
@@ -50,10 +53,20 @@ export class LocalRuntime implements StreamingRuntime {
       child.on('error', () => resolve(127));
       child.on('close', (code, signal) => resolve(code ?? (signal === 'SIGKILL' ? 137 : 143)));
     }).finally(() => this.children.delete(child));
-    if (options.tty) child.stderr!.pipe(child.stdout!, { end: false });
+    // A tty has one output: merge stderr into it (no real pty here; `-t` only has to work end to end).
+    let stdout: Readable = child.stdout!;
+    if (options.tty) {
+      const merged = new PassThrough();
+      let open = 2;
+      for (const s of [child.stdout!, child.stderr!]) {
+        s.pipe(merged, { end: false });
+        s.on('end', () => --open === 0 && merged.end());
+      }
+      stdout = merged;
+    }
     return {
       stdin: child.stdin,
-      stdout: child.stdout,
+      stdout,
       stderr: options.tty ? null : child.stderr,
       resize: (w, h) => this.resizes.push([w, h]),
       exit,
@@ -109,11 +122,21 @@ export async function startStreamingCluster(): Promise<StreamingCluster & { runt
       logs: { logPath: () => undefined, isRunning: () => false, hasPod: () => false },
       streaming: runtime,
     });
+    const upgraded = new Map<import('node:stream').Duplex, string>();
+    kubelet.server.on('upgrade', (req: http.IncomingMessage, socket: import('node:stream').Duplex) => {
+      upgraded.set(socket, `${req.headers.upgrade} ${req.url}`);
+      socket.on('close', () => upgraded.delete(socket));
+    });
     cleanup.unshift(() => kubelet.close());
+    // Whatever is still open when the test ends (a test failed mid-way) must not keep the server alive.
+    cleanup.unshift(() => {
+      for (const s of upgraded.keys()) s.destroy();
+    });
     cleanup.unshift(() => {
       for (const c of runtime.children) c.kill('SIGKILL');
     });
     const events: StreamingEvent[] = [];
+
     observeStreaming((e) => events.push(e));
     cleanup.unshift(() => observeStreaming(undefined));
 
@@ -161,6 +184,7 @@ export async function startStreamingCluster(): Promise<StreamingCluster & { runt
       runtime,
       httpRequests: () => served,
       liveProcesses: () => runtime.children.size,
+      openStreams: () => [...upgraded.values()],
       close: async () => {
         for (const c of cleanup) await c();
       },

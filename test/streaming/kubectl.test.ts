@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { KUBECTL_DIR, startStreamingCluster, type LocalRuntime, type StreamingCluster } from './harness.ts';
 
-const VERSIONS = (process.env.STREAMING_KUBECTL_VERSIONS?.split(',') ?? ['1.27', '1.29', '1.31', '1.33']).filter((v) => fs.existsSync(`${KUBECTL_DIR}/kubectl.${v}`));
+const VERSIONS = (process.env.STREAMING_KUBECTL_VERSIONS?.split(',') ?? ['1.27', '1.29', '1.30', '1.31', '1.33']).filter((v) => fs.existsSync(`${KUBECTL_DIR}/kubectl.${v}`));
 const SPDY_EXEC = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' };
 const SPDY_PORT_FORWARD = { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' };
 
@@ -106,7 +106,6 @@ before(async () => {
 
 after(async () => {
   await cluster?.close();
-  console.error('ACTIVE', process.getActiveResourcesInfo()); setInterval(() => console.error('ACTIVE', process.getActiveResourcesInfo()), 3000).unref();
 });
 
 for (const version of VERSIONS) {
@@ -148,9 +147,25 @@ for (const version of VERSIONS) {
       });
     }
 
+    if (version === VERSIONS.at(-1) && execTransport === 'websocket') {
+      test('exec outlives kubectl\'s 5 s heartbeat (pings answered)', async () => {
+        const r = await kubectl(version, ['exec', cluster.pod, '--', 'sh', '-c', 'sleep 6; echo awake']);
+        assert.deepEqual(r, { code: 0, stdout: 'awake\n', stderr: '' });
+      });
+
+      test('exec ends when the command exits even if a background child keeps stdout open', async () => {
+        for (const env of [{}, SPDY_EXEC]) {
+          const started = Date.now();
+          const r = await kubectl(version, ['exec', cluster.pod, '--', 'sh', '-c', 'sleep 3 & echo started'], env);
+          assert.deepEqual(r, { code: 0, stdout: 'started\n', stderr: '' });
+          assert.ok(Date.now() - started < 2500, `took ${Date.now() - started} ms`);
+        }
+      });
+    }
+
     test(`exec -t in a terminal (${execTransport})`, async () => {
       const before = cluster.runtime.resizes.length;
-      const r = await kubectlInTty(version, ['exec', '-it', cluster.pod, '--', 'sh', '-c', 'echo in-tty; exit 4']);
+      const r = await kubectlInTty(version, ['exec', '-it', cluster.pod, '--', 'sh', '-c', 'sleep 0.3; echo in-tty; exit 4']);
       assert.match(r.stdout, /in-tty/);
       assert.equal(r.code, 4, r.stdout);
       // kubectl sends the terminal's size first thing (resize stream / channel 4).
@@ -186,8 +201,11 @@ for (const version of VERSIONS) {
   });
 }
 
-test('every exec process was reaped', async () => {
+test('every exec process was reaped and every connection closed once kubectl left', async () => {
   const deadline = Date.now() + 3000;
-  while (cluster.liveProcesses() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while ((cluster.liveProcesses() > 0 || cluster.openStreams().length > 0) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
   assert.equal(cluster.liveProcesses(), 0);
+  assert.deepEqual(cluster.openStreams(), []);
 });

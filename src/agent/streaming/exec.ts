@@ -74,6 +74,9 @@ export async function runExec(runtime: StreamingRuntime, call: ExecCall, ch: Exe
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([output, new Promise((r) => (timer = setTimeout(r, OUTPUT_GRACE_MS)))]);
   clearTimeout(timer);
+  // A background child may still hold the pipes open: stop forwarding before the channels close.
+  proc.stdout?.unpipe();
+  proc.stderr?.unpipe();
   if (gone) return;
   ch.finish(encodeStatus(exitStatus(request.command, code), protocol));
 }

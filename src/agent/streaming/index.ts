@@ -103,6 +103,8 @@ function acceptSpdy(
   (socket as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
   socket.on('data', (chunk: Buffer) => session.receive(chunk));
   socket.on('error', () => socket.destroy());
+  // The client's FIN ends the connection (sockets from node:http are half-open capable: end ours too).
+  socket.on('end', () => session.close());
   socket.on('close', () => session.close());
   if (head.length) session.receive(head);
 }

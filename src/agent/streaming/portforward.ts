@@ -41,9 +41,10 @@ export function portForwardOverSpdy(_session: () => SpdySession, pod: PodRef, ru
   };
 
   const forward = async (pair: Required<Omit<Pair, 'timer'>>): Promise<void> => {
+    // The client never writes on the error stream; drain it so its FIN is seen.
+    pair.error.resume();
     const port = parsePort(pair.data.headers.port);
     if (typeof port !== 'number') return fail(pair, port.error);
-    pair.error.resume();
     let socket: net.Socket;
     try {
       socket = await runtime.portForward(pod, port);

@@ -140,7 +140,6 @@ export class SpdySession {
       this.close();
       return;
     }
-    if (process.env.SPDY_DEBUG) console.error('raw', chunk.length, frames.map((f) => f.type));
     for (const frame of frames) {
       // One queue: a header block must be inflated before later frames (and later blocks) are handled.
       this.chain = this.chain.then(() => this.handle(frame)).catch(() => this.close());
@@ -148,7 +147,6 @@ export class SpdySession {
   }
 
   send(frame: SpdyFrame): boolean {
-    if (process.env.SPDY_DEBUG) console.error('>>', JSON.stringify(frame).slice(0, 200));
     if (this.closed) return true;
     return this.transport.write(encodeFrame(frame));
   }
@@ -188,7 +186,6 @@ export class SpdySession {
   }
 
   private async handle(frame: SpdyFrame): Promise<void> {
-    if (process.env.SPDY_DEBUG) console.error('<<', JSON.stringify(frame).slice(0, 200));
     if (this.closed) return;
     switch (frame.type) {
       case 'syn_stream': {

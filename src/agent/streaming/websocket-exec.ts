@@ -37,13 +37,16 @@ function toBuffer(data: RawData): Buffer {
 }
 
 function channelWriter(ws: WebSocket, protocol: string, channel: number): Writable {
-  return new Writable({
+  const w = new Writable({
     write(chunk: Buffer, _enc, callback) {
       if (ws.readyState !== ws.OPEN) return callback();
       // The send callback fires once the bytes reach the socket: backpressure for fast producers.
       ws.send(encodeChannelMessage(protocol, channel, chunk), (err) => callback(err ?? null));
     },
   });
+  // A send failing because the client left is not ours to report: the close handler ends the exec.
+  w.on('error', () => {});
+  return w;
 }
 
 function flushed(w: Writable | null): Promise<void> {

@@ -229,3 +229,34 @@ test('progress deadline: no progress for progressDeadlineSeconds is ProgressDead
   const a = w.d.status!.conditions!.find((c) => c.type === 'Available')!;
   assert.equal(`${a.status} ${a.reason}`, 'False MinimumReplicasUnavailable');
 });
+
+test('scaling during a rollout spreads the change proportionally (max-replicas as the previous size)', () => {
+  const d = deployment({ replicas: 6, image: 'nginx:2' });
+  const rsOf = (name: string, image: string, replicas: number, revision: string, created: string): ReplicaSet => ({
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: {
+      name,
+      namespace: 'default',
+      uid: `uid-${name}`,
+      creationTimestamp: created,
+      labels: { app: 'web', [POD_TEMPLATE_HASH]: name },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'uid-web', controller: true }],
+      annotations: { [REVISION]: revision, [DESIRED_REPLICAS]: '3', [MAX_REPLICAS]: '4' },
+    },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: 'web', [POD_TEMPLATE_HASH]: name } },
+      template: { metadata: { labels: { app: 'web', [POD_TEMPLATE_HASH]: name } }, spec: { containers: [{ name: 'c', image }] } },
+    },
+    status: { replicas, availableReplicas: replicas },
+  });
+  const old = rsOf('old', 'nginx:1', 3, '1', '2026-11-23T10:00:00Z');
+  const cur = rsOf('new', 'nginx:2', 1, '2', '2026-11-23T11:00:00Z');
+  const plan = planDeployment(d, [old, cur], [], t0);
+  const scaled = plan.actions.filter((a) => a.kind === 'updateReplicaSet').map((a) => `${(a as { rs: ReplicaSet }).rs.metadata.name}=${(a as { rs: ReplicaSet }).rs.spec!.replicas}`);
+  // allowed 6 + surge 2 = 8; 4 to add: old 3·8/4 = 6 (+3), new 1·8/4 = 2 (+1).
+  assert.deepEqual(scaled, ['old=6', 'new=2']);
+  const events = plan.actions.filter((a) => a.kind === 'event').map((a) => (a as { message: string }).message);
+  assert.deepEqual(events, ['Scaled up replica set old from 3 to 6', 'Scaled up replica set new from 1 to 2']);
+});

@@ -115,8 +115,13 @@ export class NetnsRunner implements NftRunner {
     this.hold(shell, true);
     try {
       const answer = await new Promise<string | Error>((resolve) => {
+        // The shell may have died meanwhile (its namespace not there yet, say): then nobody would answer.
+        if (this.shell !== shell || shell.exitCode !== null || shell.signalCode !== null) {
+          resolve(new Error(`nft shell in netns ${this.netns} exited`));
+          return;
+        }
         this.waiting.push(resolve);
-        this.shell?.stdin.write(`${file}\n`);
+        shell.stdin.write(`${file}\n`);
       });
       if (answer instanceof Error) throw answer;
       if (answer !== '0') {

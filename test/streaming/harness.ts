@@ -51,7 +51,8 @@ export class LocalRuntime implements StreamingRuntime {
     this.children.add(child);
     const exit = new Promise<number>((resolve) => {
       child.on('error', () => resolve(127));
-      child.on('close', (code, signal) => resolve(code ?? (signal === 'SIGKILL' ? 137 : 143)));
+      // 'exit', not 'close': a background child may hold stdout open after the command is done.
+      child.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGKILL' ? 137 : 143)));
     }).finally(() => this.children.delete(child));
     // A tty has one output: merge stderr into it (no real pty here; `-t` only has to work end to end).
     let stdout: Readable = child.stdout!;

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { WebSocket } from 'ws';
 import { KUBECTL_DIR, startStreamingCluster, type LocalRuntime, type StreamingCluster } from './harness.ts';
 
 const VERSIONS = (process.env.STREAMING_KUBECTL_VERSIONS?.split(',') ?? ['1.27', '1.29', '1.30', '1.31', '1.33']).filter((v) => fs.existsSync(`${KUBECTL_DIR}/kubectl.${v}`));
@@ -200,6 +201,32 @@ for (const version of VERSIONS) {
     });
   });
 }
+
+test('plain WebSocket port-forward (v4.channel.k8s.io, ports in the query) through the API server', async () => {
+  const url = `${cluster.cp.url.replace(/^http/, 'ws')}/api/v1/namespaces/${cluster.namespace}/pods/${cluster.pod}/portforward?ports=80`;
+  const ws = new WebSocket(url, ['v4.channel.k8s.io']);
+  const messages: Buffer[] = [];
+  const closed = new Promise<number>((resolve, reject) => {
+    ws.on('close', (code) => resolve(code));
+    ws.on('error', reject);
+  });
+  ws.on('message', (data: Buffer) => messages.push(data));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  assert.equal(ws.protocol, 'v4.channel.k8s.io');
+  ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('GET /ws HTTP/1.1\r\nHost: pod\r\nConnection: close\r\n\r\n')]));
+  assert.equal(await closed, 1000);
+  // Each channel opens with the port (little-endian uint16), then data on channel 0 only.
+  assert.deepEqual(messages.slice(0, 2).map((m) => [...m]), [[0, 80, 0], [1, 80, 0]]);
+  const body = Buffer.concat(messages.slice(2).map((m) => {
+    assert.equal(m[0], 0);
+    return m.subarray(1);
+  })).toString();
+  assert.match(body, /^HTTP\/1\.1 200 OK\r\n[\s\S]*hello from the pod: \/ws\n$/);
+  assert.equal(lastEvent()?.protocol, 'v4.channel.k8s.io');
+});
 
 test('every exec process was reaped and every connection closed once kubectl left', async () => {
   const deadline = Date.now() + 3000;

@@ -68,6 +68,12 @@ describe('Deployment behind a Service on a real cluster', { skip: isRoot ? false
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  /** The web pods that are not terminating (pods of an older ReplicaSet drain for their grace period). */
+  async function liveWebPods(): Promise<string[]> {
+    const list = JSON.parse(await kubectl('get', 'pods', '-l', 'app=web', '-o', 'json')) as { items: { metadata: { name: string; deletionTimestamp?: string } }[] };
+    return list.items.filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name).sort();
+  }
+
   it('create deployment + expose: requests reach all 3 pods; scale to 5: all 5', async () => {
     assert.equal(
       await kubectl('create', 'deployment', 'web', `--image=${IMAGE}`, '--replicas=3', '--', '/agnhost', 'serve-hostname'),
@@ -85,7 +91,7 @@ describe('Deployment behind a Service on a real cluster', { skip: isRoot ? false
       '    image: curlimages/curl', '    command: ["sleep", "3600"]', ''].join('\n'));
     await kubectl('apply', '-f', client);
     await until('client Running', async () => ((await kubectl('get', 'pod', 'client', '-o', 'jsonpath={.status.phase}')) === 'Running' ? true : undefined));
-    const pods3 = (await kubectl('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].metadata.name}')).trim().split(' ').sort();
+    const pods3 = await liveWebPods();
     assert.equal(pods3.length, 3);
     const seen3 = await until('all 3 pods answer', async () => {
       const seen = [...new Set(await hostnames(15))].sort();
@@ -100,7 +106,7 @@ describe('Deployment behind a Service on a real cluster', { skip: isRoot ? false
       return ips.length === 5 ? ips : undefined;
     });
     assert.equal(endpoints.length, 5);
-    const pods5 = (await kubectl('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].metadata.name}')).trim().split(' ').sort();
+    const pods5 = await liveWebPods();
     const seen5 = await until('all 5 pods answer', async () => {
       const seen = [...new Set(await hostnames(25))].sort();
       return JSON.stringify(seen) === JSON.stringify(pods5) ? seen : undefined;

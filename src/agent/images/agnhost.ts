@@ -141,7 +141,17 @@ function serveHostname(flags: Map<string, string>): void {
 function main(): void {
   const [mode, ...rest] = process.argv.slice(2);
   const flags = parseFlags(rest);
-  process.on('SIGTERM', () => process.exit(0));
+  if (mode === 'serve-hostname') {
+    // As agnhost's serve-hostname: keep serving after SIGTERM ("Awaiting pod deletion.") until the kubelet's
+    // grace period ends, so a rolling update drains through the Service without dropped requests.
+    process.on('SIGTERM', () => {
+      process.stderr.write('Shutting down after receiving signal: terminated.\nAwaiting pod deletion.\n');
+      setTimeout(() => process.exit(0), 60_000);
+    });
+  } else {
+    const delayMs = Number(flags.get('delay-shutdown') ?? 0) * 1000;
+    process.on('SIGTERM', () => setTimeout(() => process.exit(0), delayMs));
+  }
   if (mode === 'netexec') netexec(flags);
   else if (mode === 'serve-hostname') serveHostname(flags);
   else if (mode === 'pause') setInterval(() => {}, 1 << 30);

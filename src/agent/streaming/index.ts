@@ -2,7 +2,7 @@
 // byte for byte: WebSocket (v5/v4.channel.k8s.io for exec, SPDY/3.1+portforward.k8s.io for port-forward)
 // and raw SPDY/3.1 (X-Stream-Protocol-Version v4..v1.channel.k8s.io, portforward.k8s.io). The pod side is the
 // agent's StreamingRuntime (./types.ts).
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
@@ -16,6 +16,7 @@ import { execOverSpdy } from './spdy-exec.ts';
 import { SpdySession, type SpdyStream, type SpdyTransport } from './spdy-session.ts';
 import { execOverWebSocket } from './websocket-exec.ts';
 import { portForwardOverSpdy } from './portforward.ts';
+import { portForwardOverWebSocket, queryPorts, WEBSOCKET_PORT_FORWARD_PROTOCOLS } from './websocket-portforward.ts';
 import type { PodRef, StreamingRuntime } from './types.ts';
 
 export type { ExecOptions, ExecProcess, PodRef, StreamingRuntime } from './types.ts';
@@ -45,7 +46,7 @@ export function observeStreaming(listener: ((e: StreamingEvent) => void) | undef
 
 function reject(socket: Duplex, code: number, reason: string, message: string): void {
   const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
-  const text = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found' }[code as 400] ?? 'Error';
+  const text = STATUS_CODES[code] ?? 'Error';
   socket.end(
     `HTTP/1.1 ${code} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
@@ -190,12 +191,15 @@ export function handlePortForwardUpgrade(req: IncomingMessage, socket: Duplex, h
   if (transport === 'websocket') {
     const offered = offeredSubprotocols(req);
     if (!offered.includes(PortForwardProtocol.TUNNEL)) {
-      return reject(
-        socket,
-        400,
-        'BadRequest',
-        `unable to upgrade: unsupported port-forward subprotocols [${offered.join(' ')}]: this node agent speaks ${PortForwardProtocol.TUNNEL}`,
-      );
+      // The plain channel protocol (no SPDY inside): ports in the query.
+      const negotiated = negotiateProtocol(offered, WEBSOCKET_PORT_FORWARD_PROTOCOLS);
+      if ('error' in negotiated) return reject(socket, 400, 'BadRequest', negotiated.error);
+      const ports = queryPorts(target.url);
+      if ('error' in ports) return reject(socket, 400, 'BadRequest', ports.error);
+      return acceptWebSocket(req, socket, head, negotiated.protocol, (ws) => {
+        observer?.({ kind: 'portForward', transport, protocol: negotiated.protocol || 'channel.k8s.io' });
+        portForwardOverWebSocket(ws, negotiated.protocol, pod, ports, runtime);
+      });
     }
     return acceptWebSocket(req, socket, head, PortForwardProtocol.TUNNEL, (ws) => {
       observer?.({ kind: 'portForward', transport, protocol: PortForwardProtocol.TUNNEL });

@@ -12,6 +12,7 @@ import {
   WEBSOCKET_EXEC_PROTOCOLS,
 } from './protocol.ts';
 import { decodeChannelMessage, encodeChannelMessage } from './websocket-exec.ts';
+import { queryPorts } from './websocket-portforward.ts';
 
 test('negotiateProtocol', () => {
   const rows: { name: string; client: string[]; server: readonly string[]; want: { protocol: string } | { error: string } }[] = [
@@ -99,4 +100,17 @@ test('WebSocket channel messages', () => {
   }
   assert.equal(decodeChannelMessage('v5.channel.k8s.io', Buffer.alloc(0), true), undefined);
   assert.deepEqual(decodeChannelMessage('v5.channel.k8s.io', Buffer.from([255, 0]), true), { channel: 255, data: Buffer.from([0]) });
+});
+
+test('queryPorts (plain WebSocket port-forward)', () => {
+  const rows: { query: string; want: number[] | { error: string } }[] = [
+    { query: 'port=80', want: [80] },
+    { query: 'ports=80,8080&ports=53', want: [80, 8080, 53] },
+    { query: '', want: { error: 'query parameter "port" is required' } },
+    { query: 'port=', want: { error: 'query parameter "port" cannot be empty' } },
+    { query: 'port=0', want: { error: 'port "0" must be > 0' } },
+    { query: 'port=http', want: { error: 'unable to parse "http" as a port' } },
+    { query: 'port=70000', want: { error: 'unable to parse "70000" as a port' } },
+  ];
+  for (const r of rows) assert.deepEqual(queryPorts(new URL(`http://kubelet/portForward/ns/pod?${r.query}`)), r.want, r.query);
 });

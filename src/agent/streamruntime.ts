@@ -44,7 +44,9 @@ export class AgentStreamingRuntime implements StreamingRuntime {
     resizeFd?.on('error', () => {});
     const exit = new Promise<number>((resolve) => {
       child.on('error', () => resolve(126));
-      child.on('close', (code, signal) => {
+      // 'exit', not 'close': a background child holding stdout open must not keep exec alive (the
+      // protocol side drains the remaining output for a moment after the exit).
+      child.on('exit', (code, signal) => {
         resizeFd?.destroy();
         resolve(code ?? (signal ? 128 + (signal === 'SIGKILL' ? 9 : 15) : 1));
       });

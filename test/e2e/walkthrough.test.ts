@@ -2,44 +2,13 @@
 // manifest, the Service by IP and by name from a pod on another node, unreachable from outside the cluster,
 // and `clusterip down` leaving nothing behind. Needs root (nodes are network namespaces).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { freePort } from '../../src/cli/preflight.ts';
+import { needsRoot, ROOT, run, startE2ECluster, until, type E2ECluster } from '../support/e2e.ts';
 
-const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const CLI = path.join(ROOT, 'bin', 'clusterip');
-const KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
-const isRoot = process.getuid?.() === 0;
-const NAME = `e2e${process.pid % 100000}`;
-
-let dataDir = '';
-let kubeconfig = '';
-let cacheDir = '';
-
-async function kubectl(...args: string[]): Promise<string> {
-  const { stdout } = await run(KUBECTL, ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], { timeout: 60_000 });
-  return stdout;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-}
+let cluster: E2ECluster;
+const kubectl = (...args: string[]) => cluster.kubectl(...args);
 
 /** The seed's manifest, exactly as the article prints it. */
 async function seedManifest(): Promise<string> {
@@ -56,27 +25,20 @@ async function seedManifest(): Promise<string> {
   ].join('\n');
 }
 
-describe('README walkthrough', { skip: isRoot ? false : 'needs root: nodes are network namespaces' }, () => {
+describe('README walkthrough', { skip: needsRoot }, () => {
   before(async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'cip-e2e-'));
-    cacheDir = path.join(dataDir, 'kube-cache');
-    kubeconfig = path.join(dataDir, 'kubeconfig');
-    const port = await freePort();
-    const started = performance.now();
-    const { stdout } = await run(CLI, ['up', '--name', NAME, '--nodes', '2', '--data-dir', dataDir, '--api-port', String(port), '--no-kubeconfig', '--detach'], { timeout: 120_000 });
-    console.log(`# clusterip up (2 nodes, DNS ready) took ${((performance.now() - started) / 1000).toFixed(2)} s`);
-    assert.match(stdout, /is running in the background/);
+    cluster = await startE2ECluster('e2e');
+    console.log(`# clusterip up (2 nodes, DNS ready) took ${cluster.upSeconds.toFixed(2)} s`);
   });
 
   after(async () => {
-    await run(CLI, ['down', '--name', NAME, '--data-dir', dataDir, '--purge'], { timeout: 60_000 }).catch((err) => console.log(`# down failed: ${err}`));
-    await rm(dataDir, { recursive: true, force: true });
+    await cluster?.destroy();
   });
 
   let clusterIP = '';
 
   it('kubectl apply -f the seed prints what Kubernetes prints', async () => {
-    const file = path.join(dataDir, 'nginx.yaml');
+    const file = path.join(cluster.dataDir, 'nginx.yaml');
     await writeFile(file, await seedManifest());
     assert.equal(await kubectl('apply', '-f', file), 'service/nginx-service created\npod/nginx-pod created\n');
   });
@@ -110,7 +72,7 @@ describe('README walkthrough', { skip: isRoot ? false : 'needs root: nodes are n
   it('a client pod on the other node reaches the Service by IP and by name', async () => {
     const nginxNode = (await kubectl('get', 'pod', 'nginx-pod', '-o', 'jsonpath={.spec.nodeName}')).trim();
     const otherNode = nginxNode === 'node-1' ? 'node-2' : 'node-1';
-    const client = path.join(dataDir, 'client.yaml');
+    const client = path.join(cluster.dataDir, 'client.yaml');
     await writeFile(client, [
       'apiVersion: v1', 'kind: Pod', 'metadata:', '  name: client', 'spec:', `  nodeName: ${otherNode}`, '  containers:',
       '  - name: client', '    image: curlimages/curl', '    command: ["sleep", "3600"]', '',
@@ -128,7 +90,7 @@ describe('README walkthrough', { skip: isRoot ? false : 'needs root: nodes are n
 
   it('the ClusterIP answers nowhere outside the cluster', async () => {
     // The cluster network namespace joins the nodes but is no node: no proxy rules, no route to Services.
-    const outside = `cip-${NAME}__net`;
+    const outside = `cip-${cluster.name}__net`;
     const result = await run('ip', ['netns', 'exec', outside, 'curl', '-s', '--max-time', '2', `http://${clusterIP}`]).then(
       () => 'answered',
       (err: { code?: number }) => `failed (curl exit ${err.code})`,
@@ -137,10 +99,10 @@ describe('README walkthrough', { skip: isRoot ? false : 'needs root: nodes are n
   });
 
   it('clusterip down leaves no namespace, process or nft table behind', async () => {
-    await run(CLI, ['down', '--name', NAME, '--data-dir', dataDir], { timeout: 60_000 });
+    await cluster.down();
     const { stdout: netns } = await run('ip', ['netns', 'list']);
-    assert.ok(!netns.includes(`cip-${NAME}_`), netns);
+    assert.ok(!netns.includes(`cip-${cluster.name}_`), netns);
     const { stdout: ps } = await run('ps', ['-eo', 'args']);
-    assert.ok(!ps.split('\n').some((l) => l.includes(dataDir)), 'no process of the cluster remains');
+    assert.ok(!ps.split('\n').some((l) => l.includes(cluster.dataDir)), 'no process of the cluster remains');
   });
 });

@@ -3,47 +3,23 @@
 // after `kubectl scale`, and a rolling update (`kubectl set image`) under a steady request loop through the
 // Service fails 0 requests. Needs root (nodes are network namespaces); bounded: every wait has a deadline.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { freePort } from '../../src/cli/preflight.ts';
+import { needsRoot, startE2ECluster, until as untilWithin, type E2ECluster } from '../support/e2e.ts';
 
-const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const CLI = path.join(ROOT, 'bin', 'clusterip');
-const KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
-const isRoot = process.getuid?.() === 0;
-const NAME = `wl${process.pid % 100000}`;
 const IMAGE = 'registry.k8s.io/e2e-test-images/agnhost:2.52';
 const IMAGE_NEXT = 'registry.k8s.io/e2e-test-images/agnhost:2.53';
 
-let dataDir = '';
-let kubeconfig = '';
-let cacheDir = '';
+let cluster: E2ECluster | undefined;
 let clusterIP = '';
 
 async function kubectl(...args: string[]): Promise<string> {
-  const { stdout } = await run(KUBECTL, ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], { timeout: 90_000 });
-  return stdout;
+  if (!cluster) throw new Error('no cluster');
+  return cluster.kubectl(...args);
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000) => untilWithin(what, probe, timeoutMs, 200);
 
 /** `count` requests from the client pod to the Service; the hostnames that answered. */
 async function hostnames(count: number): Promise<string[]> {
@@ -52,20 +28,15 @@ async function hostnames(count: number): Promise<string[]> {
   return out.split('\n').filter(Boolean);
 }
 
-describe('Deployment behind a Service on a real cluster', { skip: isRoot ? false : 'needs root: nodes are network namespaces' }, () => {
+describe('Deployment behind a Service on a real cluster', { skip: needsRoot }, () => {
   before(async () => {
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'cip-wl-'));
-    cacheDir = path.join(dataDir, 'kube-cache');
-    kubeconfig = path.join(dataDir, 'kubeconfig');
-    const port = await freePort();
-    await run(CLI, ['up', '--name', NAME, '--nodes', '2', '--data-dir', dataDir, '--api-port', String(port), '--no-kubeconfig', '--detach'], { timeout: 120_000 });
+    cluster = await startE2ECluster('wl');
   });
 
   after(async () => {
     // What the cluster looked like, for a failure's diagnosis.
-    if (kubeconfig) console.log(await kubectl('get', 'pods,endpointslices', '-o', 'wide').catch((err: Error) => `# get failed: ${err.message}`));
-    await run(CLI, ['down', '--name', NAME, '--data-dir', dataDir, '--purge'], { timeout: 60_000 }).catch((err) => console.log(`# down failed: ${err}`));
-    await rm(dataDir, { recursive: true, force: true });
+    if (cluster) console.log(await kubectl('get', 'pods,endpointslices', '-o', 'wide').catch((err: Error) => `# get failed: ${err.message}`));
+    await cluster?.destroy();
   });
 
   /** The web pods that are not terminating (pods of an older ReplicaSet drain for their grace period). */
@@ -86,7 +57,7 @@ describe('Deployment behind a Service on a real cluster', { skip: isRoot ? false
     assert.equal(await kubectl('expose', 'deployment', 'web', '--port=80', '--target-port=9376'), 'service/web exposed\n');
     clusterIP = (await kubectl('get', 'service', 'web', '-o', 'jsonpath={.spec.clusterIP}')).trim();
     await kubectl('rollout', 'status', 'deployment/web', '--timeout=90s');
-    const client = path.join(dataDir, 'client.yaml');
+    const client = path.join(cluster?.dataDir ?? '', 'client.yaml');
     await writeFile(client, ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: client', 'spec:', '  containers:', '  - name: client',
       '    image: curlimages/curl', '    command: ["sleep", "3600"]', ''].join('\n'));
     await kubectl('apply', '-f', client);
@@ -115,7 +86,7 @@ describe('Deployment behind a Service on a real cluster', { skip: isRoot ? false
   });
 
   it('a rolling update under a steady request loop fails 0 requests', async () => {
-    const stop = path.join(dataDir, 'stop-loop');
+    const stop = path.join(cluster?.dataDir ?? '', 'stop-loop');
     // At most 90 s of requests, 20 ms apart, each with a 2 s limit; the test ends it once the rollout is done.
     const loop = kubectl('exec', 'client', '--', 'sh', '-c',
       `ok=0; fail=0; end=$(( $(date +%s) + 90 )); while [ ! -e ${stop} ] && [ $(date +%s) -lt $end ]; do ` +

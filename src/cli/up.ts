@@ -187,6 +187,52 @@ export async function up(options: UpOptions, supervisor: Supervisor, progress: P
         ...(etcdEndpoints ? ['--etcd-endpoints', etcdEndpoints] : []),
       ],
     });
+    // Every other part starts now, not after the API server is ready: each waits for what it needs by
+    // itself (clients retry, a proxy retries until its node's namespace exists), so start-up costs the
+    // slowest path, not the sum of all of them.
+    supervisor.start({
+      name: 'controllers',
+      command: node,
+      args: [...NODE_FLAGS, path.join(ROOT, 'src/controllers/main.ts'), '--api', `unix://${socket}`],
+    });
+    for (const n of plan.nodes) {
+      const kubeletPort = await freePort();
+      const proxyHealthzPort = await freePort();
+      const netns = nodeNetnsName(options.name, n.name);
+      nodes.push({ name: n.name, kubeletPort, proxyHealthzPort, netns });
+      supervisor.start({
+        name: `agent-${n.name}`,
+        command: node,
+        args: [
+          ...NODE_FLAGS,
+          path.join(ROOT, 'src/agent/main.ts'),
+          '--cluster', options.name,
+          '--node', n.name,
+          '--api', `unix://${socket}`,
+          '--data-dir', path.join(dataDir, 'nodes', n.name),
+          '--pod-cidr', n.podCIDRs.join(','),
+          '--node-ip', n.nodeIP,
+          '--kubelet-port', String(kubeletPort),
+          '--cluster-dns', plan.dnsServiceIP,
+          '--cluster-domain', plan.clusterDomain,
+          '--service-cidr', plan.serviceCIDRs.join(','),
+          '--api-socket', socket,
+        ],
+      });
+      supervisor.start({
+        name: `proxy-${n.name}`,
+        command: node,
+        args: [
+          ...NODE_FLAGS,
+          path.join(ROOT, 'src/proxy/main.ts'),
+          '--node', n.name,
+          '--netns', netns,
+          '--api', `unix://${socket}`,
+          '--cluster-cidr', plan.podCIDRs.join(','),
+          '--healthz-port', String(proxyHealthzPort),
+        ],
+      });
+    }
     const client = new ApiClient({ server: `unix://${socket}`, userAgent: 'clusterip-up' });
     await waitFor('the API server to answer /readyz', options.wait, () => client.request('GET', '/readyz').then(() => true as const));
     step.done();
@@ -197,55 +243,10 @@ export async function up(options: UpOptions, supervisor: Supervisor, progress: P
     step.done(userKubeconfig ? `(context "${contextName(options.name)}" in ${userKubeconfig})` : `(${kubeconfig})`);
 
     step = progress.step('Starting controllers and scheduler');
-    supervisor.start({
-      name: 'controllers',
-      command: node,
-      args: [...NODE_FLAGS, path.join(ROOT, 'src/controllers/main.ts'), '--api', `unix://${socket}`],
-    });
     step.done();
 
     if (plan.nodes.length) {
-      // Agents, proxies and the DNS objects start together: each part waits for what it needs by itself
-      // (a proxy retries until its node's namespace exists), so the slowest path sets the pace, not the sum.
       step = progress.step(`Preparing nodes ${plan.nodes.map(() => '📦').join(' ')}`);
-      for (const n of plan.nodes) {
-        const kubeletPort = await freePort();
-        const proxyHealthzPort = await freePort();
-        const netns = nodeNetnsName(options.name, n.name);
-        nodes.push({ name: n.name, kubeletPort, proxyHealthzPort, netns });
-        supervisor.start({
-          name: `agent-${n.name}`,
-          command: node,
-          args: [
-            ...NODE_FLAGS,
-            path.join(ROOT, 'src/agent/main.ts'),
-            '--cluster', options.name,
-            '--node', n.name,
-            '--api', `unix://${socket}`,
-            '--data-dir', path.join(dataDir, 'nodes', n.name),
-            '--pod-cidr', n.podCIDRs.join(','),
-            '--node-ip', n.nodeIP,
-            '--kubelet-port', String(kubeletPort),
-            '--cluster-dns', plan.dnsServiceIP,
-            '--cluster-domain', plan.clusterDomain,
-            '--service-cidr', plan.serviceCIDRs.join(','),
-            '--api-socket', socket,
-          ],
-        });
-        supervisor.start({
-          name: `proxy-${n.name}`,
-          command: node,
-          args: [
-            ...NODE_FLAGS,
-            path.join(ROOT, 'src/proxy/main.ts'),
-            '--node', n.name,
-            '--netns', netns,
-            '--api', `unix://${socket}`,
-            '--cluster-cidr', plan.podCIDRs.join(','),
-            '--healthz-port', String(proxyHealthzPort),
-          ],
-        });
-      }
       const dns = clusterDNSObjects(plan, socket);
       await ensureObject(client, '/api/v1/namespaces/kube-system/services', dns.service);
       await ensureObject(client, '/api/v1/namespaces/kube-system/pods', dns.pod);

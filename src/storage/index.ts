@@ -1,7 +1,7 @@
 // The storage component's door: the Backend interface, and opening one of its two implementations.
 import type { Backend } from './backend.ts';
 import type { AutoCompactionOptions } from './compaction.ts';
-import { openEtcdBackend } from './etcd.ts';
+import type { EtcdBackendOptions } from './etcd.ts';
 import { openSqliteBackend } from './sqlite.ts';
 
 export type {
@@ -19,7 +19,13 @@ export { StorageError } from './backend.ts';
 export type { AutoCompactionOptions } from './compaction.ts';
 export { DEFAULT_COMPACTION_INTERVAL_MS } from './compaction.ts';
 export { openSqliteBackend, type SqliteBackendOptions } from './sqlite.ts';
-export { openEtcdBackend, type EtcdBackendOptions } from './etcd.ts';
+export type { EtcdBackendOptions } from './etcd.ts';
+
+/** The etcd backend, loaded on first use: its gRPC client costs every process that never needs it. */
+export async function openEtcdBackend(options: EtcdBackendOptions): Promise<Backend> {
+  const etcd = await import('./etcd.ts');
+  return etcd.openEtcdBackend(options);
+}
 
 export type BackendConfig =
   | { kind: 'sqlite'; path: string; autoCompaction?: AutoCompactionOptions }

@@ -69,22 +69,27 @@ describe('README walkthrough', { skip: needsRoot }, () => {
     assert.match(describe, new RegExp(`IP:\\s+${clusterIP.replace(/\./g, '\\.')}`));
   });
 
-  it('a client pod on the other node reaches the Service by IP and by name', async () => {
-    const nginxNode = (await kubectl('get', 'pod', 'nginx-pod', '-o', 'jsonpath={.spec.nodeName}')).trim();
-    const otherNode = nginxNode === 'node-1' ? 'node-2' : 'node-1';
-    const client = path.join(cluster.dataDir, 'client.yaml');
-    await writeFile(client, [
-      'apiVersion: v1', 'kind: Pod', 'metadata:', '  name: client', 'spec:', `  nodeName: ${otherNode}`, '  containers:',
-      '  - name: client', '    image: curlimages/curl', '    command: ["sleep", "3600"]', '',
-    ].join('\n'));
-    assert.equal(await kubectl('apply', '-f', client), 'pod/client created\n');
-    await until('client Running', async () => ((await kubectl('get', 'pod', 'client', '-o', 'jsonpath={.status.phase}')) === 'Running' ? true : undefined));
-    for (const target of [`http://${clusterIP}`, 'http://nginx-service', 'http://nginx-service.default.svc.cluster.local']) {
-      const page = await until(`curl ${target}`, async () => {
-        const out = await kubectl('exec', 'client', '--', 'curl', '-s', '--max-time', '3', target);
-        return out.includes('Welcome to nginx!') ? out : undefined;
-      });
-      assert.match(page, /<title>Welcome to nginx!<\/title>/);
+  it('client pods on every node reach the Service by IP and by name', async () => {
+    // One client on nginx's own node (the same-bridge path through the node's L3) and one on the other node.
+    for (const node of ['node-1', 'node-2']) {
+      const name = `client-${node}`;
+      const file = path.join(cluster.dataDir, `${name}.yaml`);
+      await writeFile(file, [
+        'apiVersion: v1', 'kind: Pod', 'metadata:', `  name: ${name}`, 'spec:', `  nodeName: ${node}`, '  containers:',
+        '  - name: client', '    image: curlimages/curl', '    command: ["sleep", "3600"]', '',
+      ].join('\n'));
+      assert.equal(await kubectl('apply', '-f', file), `pod/${name} created\n`);
+    }
+    for (const node of ['node-1', 'node-2']) {
+      const name = `client-${node}`;
+      await until(`${name} Running`, async () => ((await kubectl('get', 'pod', name, '-o', 'jsonpath={.status.phase}')) === 'Running' ? true : undefined));
+      for (const target of [`http://${clusterIP}`, 'http://nginx-service', 'http://nginx-service.default.svc.cluster.local']) {
+        const page = await until(`curl ${target} from ${node}`, async () => {
+          const out = await kubectl('exec', name, '--', 'curl', '-s', '--max-time', '3', target);
+          return out.includes('Welcome to nginx!') ? out : undefined;
+        });
+        assert.match(page, /<title>Welcome to nginx!<\/title>/);
+      }
     }
   });
 

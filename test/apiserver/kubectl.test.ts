@@ -9,37 +9,13 @@ import path from 'node:path';
 import { startTestCluster, type TestCluster } from './harness.ts';
 import { openEtcdBackend, type Backend } from '../../src/storage/index.ts';
 import { etcdSkipReason, startEtcd } from '../storage/etcd-harness.ts';
+import { SEED_MANIFEST } from '../support/seed.ts';
 
 const kubectlDir = '/usr/lib/google-cloud-sdk/bin';
 const versions = ['1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33'].filter((v) => fs.existsSync(`${kubectlDir}/kubectl.${v}`));
 const hasProtobuf = fs.existsSync(new URL('../../src/apiserver/protobuf/index.ts', import.meta.url));
 
-const seed = `apiVersion: v1
-kind: Service
-metadata:
-  name: nginx-service
-spec:
-  selector:
-    app: nginx
-  ports:
-    - protocol: TCP
-      port: 80
-      targetPort: 80
-  type: ClusterIP
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: nginx-pod
-  labels:
-    app: nginx
-spec:
-  containers:
-  - name: nginx
-    image: nginx:1.23
-    ports:
-    - containerPort: 80
-`;
+const seed = SEED_MANIFEST;
 
 interface Run {
   code: number;

@@ -7,33 +7,9 @@ import assert from 'node:assert/strict';
 import { installedKubectls, startFakeServer, status } from './formats-fake-server.ts';
 import type { FakeServer } from './formats-fake-server.ts';
 import { strictDecodingMessage, unknownFields } from '../../src/apiserver/openapi/index.ts';
+import { SEED_MANIFEST } from '../support/seed.ts';
 
-const manifest = `apiVersion: v1
-kind: Service
-metadata:
-  name: nginx-service
-spec:
-  selector:
-    app: nginx
-  ports:
-    - protocol: TCP
-      port: 80
-      targetPort: 80
-  type: ClusterIP
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: nginx-pod
-  labels:
-    app: nginx
-spec:
-  containers:
-  - name: nginx
-    image: nginx:1.23
-    ports:
-    - containerPort: 80
-`;
+const manifest = SEED_MANIFEST;
 
 // Objects are never stored: every GET is a 404 and every create succeeds unless strict validation refuses it.
 let server: FakeServer | undefined;

@@ -6,6 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { needsRoot, ROOT, run, startE2ECluster, until, type E2ECluster } from '../support/e2e.ts';
+import { SEED_MANIFEST } from '../support/seed.ts';
 
 let cluster: E2ECluster;
 const kubectl = (...args: string[]) => cluster.kubectl(...args);
@@ -17,12 +18,7 @@ async function seedManifest(): Promise<string> {
   const end = text.indexOf('Output', start);
   if (start >= 0 && end > start) return text.slice(start, end);
   // The seed as of this writing, for clones without ../shared.
-  return [
-    'apiVersion: v1', 'kind: Service', 'metadata:', '  name: nginx-service', 'spec:', '  selector:', '    app: nginx', '  ports:',
-    '    - protocol: TCP', '      port: 80', '      targetPort: 80', '  type: ClusterIP', '---', 'apiVersion: v1', 'kind: Pod', 'metadata:',
-    '  name: nginx-pod', '  labels:', '    app: nginx', 'spec:', '  containers:', '  - name: nginx', '    image: nginx:1.23', '    ports:',
-    '    - containerPort: 80', '',
-  ].join('\n');
+  return SEED_MANIFEST;
 }
 
 describe('README walkthrough', { skip: needsRoot }, () => {

@@ -439,7 +439,7 @@ class Planner {
     return cleaned + scaledDown > 0;
   }
 
-  /** oldPodsRunning (Recreate): any old ReplicaSet still has pods that are not finished. */
+  /** oldPodsRunning (Recreate): some old ReplicaSet still has pods that are not finished. */
   oldPodsRunning(newRS: ReplicaSet | undefined, oldRSs: readonly ReplicaSet[]): boolean {
     if (statusReplicas(oldRSs) > 0) return true;
     const oldUIDs = new Set(oldRSs.map((rs) => rs.metadata.uid));

@@ -86,7 +86,7 @@ export function initIPFamilyFields(svc: Service, old: Service | undefined, clust
   }
   if (errs.length) return errs;
 
-  // Headless without a selector: any families, even ones not configured.
+  // Headless without a selector: every family is allowed, even one not configured.
   if (spec.clusterIP === clusterIPNone && Object.keys(spec.selector ?? {}).length === 0) {
     if (!spec.ipFamilies?.length) spec.ipFamilies = [cluster.configured[0]];
     if (spec.ipFamilies.length < 2 && policy !== 'SingleStack') spec.ipFamilies = [spec.ipFamilies[0], otherFamily(spec.ipFamilies[0])];

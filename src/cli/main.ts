@@ -55,7 +55,6 @@ program
     process.on('SIGINT', shutdown);
     process.on('SIGTERM', shutdown);
     try {
-      await mkdir(logDir(ref.dataDir), { recursive: true });
       await up({
         name: o.name,
         nodes: o.nodes,

@@ -91,7 +91,7 @@ export async function down(ref: ClusterRef, purge: boolean, out: (line: string) 
     if (processAlive(state.pid)) process.kill(state.pid, 'SIGKILL');
   }
   // Also after a crash: remove whatever the cluster left on the host.
-  if (process.getuid?.() === 0) await cleanupClusterHost(ref.name);
+  if (process.getuid?.() === 0) await cleanupClusterHost(ref.name, ref.dataDir);
   const kubeconfig = state?.userKubeconfig ?? userKubeconfigPath();
   if (await removeFromUserKubeconfig(kubeconfig, ref.name).catch(() => false)) out(`Removed context "clusterip-${ref.name}" from ${kubeconfig}`);
   if (purge) {

@@ -49,7 +49,7 @@ program
       stopping = true;
       process.stdout.write(`\nStopping cluster "${o.name}" ...\n`);
       await supervisor.stopAll();
-      if (o.nodes > 0) await cleanupClusterHost(o.name).catch(() => {});
+      if (o.nodes > 0) await cleanupClusterHost(o.name, ref.dataDir).catch(() => {});
       process.exit(0);
     };
     process.on('SIGINT', shutdown);

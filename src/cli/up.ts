@@ -121,6 +121,13 @@ export function clusterDNSObjects(plan: ClusterPlan, apiSocket: string): { servi
 }
 
 async function ensureObject(client: ApiClient, listPath: string, object: Service | Pod): Promise<void> {
+  // Look first, as `kubectl apply` does: a second create of a Service with a fixed clusterIP is refused by
+  // the allocator ("provided IP is already allocated") before the name clash is noticed, as in Kubernetes.
+  const existing = await client.get(`${listPath}/${object.metadata.name}`).catch((err: unknown) => {
+    if (err instanceof ApiError && err.code === 404) return undefined;
+    throw err;
+  });
+  if (existing) return;
   try {
     await client.create(listPath, object);
   } catch (err) {
@@ -145,14 +152,14 @@ export async function up(options: UpOptions, supervisor: Supervisor, progress: P
   progress.info(`Creating cluster "${options.name}" ...`);
   await mkdir(logDir(dataDir), { recursive: true });
   // Left-overs of a crashed run (namespaces, processes) would clash with the new one.
-  if (options.nodes > 0) await cleanupClusterHost(options.name);
+  if (options.nodes > 0) await cleanupClusterHost(options.name, dataDir);
 
   const socket = path.join(dataDir, 'api.sock');
   const server = `http://127.0.0.1:${options.apiPort}`;
   const node = process.execPath;
   const stop = async () => {
     await supervisor.stopAll();
-    if (options.nodes > 0) await cleanupClusterHost(options.name);
+    if (options.nodes > 0) await cleanupClusterHost(options.name, dataDir);
   };
   const kubeconfig = path.join(dataDir, 'kubeconfig');
   const userKubeconfig = options.kubeconfig ? userKubeconfigPath() : undefined;

@@ -106,4 +106,16 @@ describe('README walkthrough', { skip: needsRoot }, () => {
     const { stdout: ps } = await run('ps', ['-eo', 'args']);
     assert.ok(!ps.split('\n').some((l) => l.includes(cluster.dataDir)), 'no process of the cluster remains');
   });
+
+  it('up again on the same data serves the same Service at the same ClusterIP', async () => {
+    await cluster.up();
+    const out = await kubectl('get', 'service', 'nginx-service', '-o', 'jsonpath={.spec.clusterIP}');
+    assert.equal(out.trim(), clusterIP);
+    // The pods' sandboxes went with `down`; the agents build new ones for the pods bound to them.
+    const page = await until('curl by name after the restart', async () => {
+      const text = await kubectl('exec', 'client-node-1', '--', 'curl', '-s', '--max-time', '3', 'http://nginx-service');
+      return text.includes('Welcome to nginx!') ? text : undefined;
+    });
+    assert.match(page, /<title>Welcome to nginx!<\/title>/);
+  });
 });

@@ -23,6 +23,8 @@ export interface E2ECluster {
   kubectl(...args: string[]): Promise<string>;
   /** `clusterip down`, keeping the data dir (the test checks what is left); `destroy()` purges. */
   down(): Promise<void>;
+  /** `clusterip up` again on the same name, data dir and port. */
+  up(): Promise<void>;
   destroy(): Promise<void>;
 }
 
@@ -32,8 +34,11 @@ export async function startE2ECluster(namePrefix: string, nodes = 2): Promise<E2
   const cacheDir = path.join(dataDir, 'kube-cache');
   const kubeconfig = path.join(dataDir, 'kubeconfig');
   const port = await freePort();
+  const up = async () => {
+    await run(CLI, ['up', '--name', name, '--nodes', String(nodes), '--data-dir', dataDir, '--api-port', String(port), '--no-kubeconfig', '--detach'], { timeout: 120_000 });
+  };
   const started = performance.now();
-  await run(CLI, ['up', '--name', name, '--nodes', String(nodes), '--data-dir', dataDir, '--api-port', String(port), '--no-kubeconfig', '--detach'], { timeout: 120_000 });
+  await up();
   const upSeconds = (performance.now() - started) / 1000;
   const down = async () => {
     await run(CLI, ['down', '--name', name, '--data-dir', dataDir], { timeout: 60_000 });
@@ -45,6 +50,7 @@ export async function startE2ECluster(namePrefix: string, nodes = 2): Promise<E2
     upSeconds,
     kubectl: async (...args) => (await run(KUBECTL, ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], { timeout: 90_000 })).stdout,
     down,
+    up,
     destroy: async () => {
       await run(CLI, ['down', '--name', name, '--data-dir', dataDir, '--purge'], { timeout: 60_000 }).catch((err) => console.log(`# down failed: ${err}`));
       await rm(dataDir, { recursive: true, force: true });

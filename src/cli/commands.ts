@@ -5,7 +5,7 @@ import { access, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Node, Pod } from '../api/index.ts';
 import { ApiClient } from '../client/index.ts';
-import { cleanupClusterHost } from './cleanup.ts';
+import { cleanupClusterHost, stopOrphanedParts } from './cleanup.ts';
 import { removeFromUserKubeconfig, userKubeconfigPath } from './kubeconfig.ts';
 import { logDir, processAlive, readState } from './state.ts';
 
@@ -90,7 +90,9 @@ export async function down(ref: ClusterRef, purge: boolean, out: (line: string) 
     while (processAlive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     if (processAlive(state.pid)) process.kill(state.pid, 'SIGKILL');
   }
-  // Also after a crash: remove whatever the cluster left on the host.
+  // Also after a crash: parts a dead supervisor left running, then whatever the cluster made on the host.
+  const orphans = await stopOrphanedParts(ref.dataDir);
+  if (orphans) out(`Stopped ${orphans} process(es) left running by a supervisor that had died`);
   if (process.getuid?.() === 0) await cleanupClusterHost(ref.name, ref.dataDir);
   const kubeconfig = state?.userKubeconfig ?? userKubeconfigPath();
   if (await removeFromUserKubeconfig(kubeconfig, ref.name).catch(() => false)) out(`Removed context "clusterip-${ref.name}" from ${kubeconfig}`);

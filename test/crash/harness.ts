@@ -135,9 +135,19 @@ interface IPAddr {
 }
 
 async function listAll<T>(url: string, path: string): Promise<T[]> {
-  const res = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(30_000) });
-  assert.equal(res.status, 200, `GET ${path}`);
-  return ((await res.json()) as { items: T[] }).items;
+  // 503 is the store saying "not now" (an etcd leader election just after a member was killed): retry a
+  // few times, as any client does, within a bounded time.
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const res = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(30_000) });
+    if (res.status === 503 && Date.now() < deadline) {
+      await res.body?.cancel();
+      await new Promise((r) => setTimeout(r, 250));
+      continue;
+    }
+    assert.equal(res.status, 200, `GET ${path}`);
+    return ((await res.json()) as { items: T[] }).items;
+  }
 }
 
 export interface Census {

@@ -10,14 +10,6 @@ const dns1035LabelFmt = '[a-z]([-a-z0-9]*[a-z0-9])?';
 const qualifiedNameFmt = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
 const labelValueFmt = `(${qualifiedNameFmt})?`;
 
-// Go's regexp.MatchString on the anchored formats.
-const anchored = (fmt: string): RegExp => new RegExp(`^${fmt}$`);
-const dns1123Label = anchored(dns1123LabelFmt);
-const dns1123Subdomain = anchored(dns1123SubdomainFmt);
-const dns1035Label = anchored(dns1035LabelFmt);
-const qualifiedName = anchored(qualifiedNameFmt);
-const labelValue = anchored(labelValueFmt);
-
 /** validation.RegexError: the message plus examples and the regex (note Kubernetes' double spaces). */
 function regexError(msg: string, fmt: string, ...examples: string[]): string {
   let s = `${msg} (`;
@@ -28,49 +20,61 @@ function regexError(msg: string, fmt: string, ...examples: string[]): string {
   return `${s}regex used for validation is '${fmt}')`;
 }
 
-export function isDNS1123Label(v: string): string[] {
-  const errs: string[] = [];
-  if (v.length > 63) errs.push('must be no more than 63 characters');
-  if (!dns1123Label.test(v))
-    errs.push(
-      regexError(
-        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
-        dns1123LabelFmt,
-        'my-name',
-        '123-abc',
-      ),
-    );
-  return errs;
+/**
+ * The shape of Kubernetes' IsDNS1123Label, IsDNS1035Label, IsValidLabelValue …: a length limit, then the
+ * anchored format (Go's regexp.MatchString on `^fmt$`), each failure with its own message.
+ */
+function patternRule(maxLength: number, fmt: string, message: string, ...examples: string[]): (v: string) => string[] {
+  const pattern = new RegExp(`^${fmt}$`);
+  const mismatch = regexError(message, fmt, ...examples);
+  return (v) => {
+    const errs: string[] = [];
+    if (v.length > maxLength) errs.push(`must be no more than ${maxLength} characters`);
+    if (!pattern.test(v)) errs.push(mismatch);
+    return errs;
+  };
 }
 
-export function isDNS1123Subdomain(v: string): string[] {
-  const errs: string[] = [];
-  if (v.length > 253) errs.push('must be no more than 253 characters');
-  if (!dns1123Subdomain.test(v))
-    errs.push(
-      regexError(
-        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
-        dns1123SubdomainFmt,
-        'example.com',
-      ),
-    );
-  return errs;
-}
+export const isDNS1123Label = patternRule(
+  63,
+  dns1123LabelFmt,
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
+  'my-name',
+  '123-abc',
+);
 
-export function isDNS1035Label(v: string): string[] {
-  const errs: string[] = [];
-  if (v.length > 63) errs.push('must be no more than 63 characters');
-  if (!dns1035Label.test(v))
-    errs.push(
-      regexError(
-        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
-        dns1035LabelFmt,
-        'my-name',
-        'abc-123',
-      ),
-    );
-  return errs;
-}
+export const isDNS1123Subdomain = patternRule(
+  253,
+  dns1123SubdomainFmt,
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+  'example.com',
+);
+
+export const isDNS1035Label = patternRule(
+  63,
+  dns1035LabelFmt,
+  "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
+  'my-name',
+  'abc-123',
+);
+
+export const isValidLabelValue = patternRule(
+  63,
+  labelValueFmt,
+  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+  'MyValue',
+  'my_value',
+  '12345',
+);
+
+const qualifiedName = new RegExp(`^${qualifiedNameFmt}$`);
+const qualifiedNameError = regexError(
+  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+  qualifiedNameFmt,
+  'MyName',
+  'my.name',
+  '123-abc',
+);
 
 /** IsQualifiedName: `[prefix/]name` as label and annotation keys. */
 export function isQualifiedName(v: string): string[] {
@@ -84,47 +88,11 @@ export function isQualifiedName(v: string): string[] {
     if (prefix.length === 0) errs.push('prefix part must be non-empty');
     else for (const m of isDNS1123Subdomain(prefix)) errs.push(`prefix part ${m}`);
   } else {
-    return [
-      "a qualified name " +
-        regexError(
-          "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
-          qualifiedNameFmt,
-          'MyName',
-          'my.name',
-          '123-abc',
-        ) +
-        " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
-    ];
+    return [`a qualified name ${qualifiedNameError} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
   }
   if (name.length === 0) errs.push('name part must be non-empty');
   else if (name.length > 63) errs.push('name part must be no more than 63 characters');
-  if (name.length > 0 && !qualifiedName.test(name))
-    errs.push(
-      'name part ' +
-        regexError(
-          "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
-          qualifiedNameFmt,
-          'MyName',
-          'my.name',
-          '123-abc',
-        ),
-    );
-  return errs;
-}
-
-export function isValidLabelValue(v: string): string[] {
-  const errs: string[] = [];
-  if (v.length > 63) errs.push('must be no more than 63 characters');
-  if (!labelValue.test(v))
-    errs.push(
-      regexError(
-        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
-        labelValueFmt,
-        'MyValue',
-        'my_value',
-        '12345',
-      ),
-    );
+  if (name.length > 0 && !qualifiedName.test(name)) errs.push(`name part ${qualifiedNameError}`);
   return errs;
 }
 

@@ -2,10 +2,11 @@
 // the planned writes, in order. A failed write stops the sync; the work queue retries with back-off.
 import type { Deployment, Pod, ReplicaSet } from '../../api/index.ts';
 import { ApiError, Informer, objectKey, type ApiClient } from '../../client/index.ts';
-import { controllerRef, labelSelectorMatches } from '../podutil.ts';
+import { controllerRef } from '../podutil.ts';
 import { EventRecorder } from '../runtime/events.ts';
 import { WriteTracker, type SharedInformers } from '../runtime/informers.ts';
 import { WorkQueue } from '../runtime/queue.ts';
+import { queueOwnersOfChanges } from '../runtime/owners.ts';
 import { planDeployment } from './plan.ts';
 import { equalIgnoreHash } from './util.ts';
 
@@ -41,22 +42,7 @@ export class DeploymentController {
     this.deployments.on('add', enqueue).on('update', enqueue).on('delete', (d) => {
       this.tracker.forget(objectKey(d));
     });
-    const onReplicaSet = (rs: ReplicaSet) => {
-      const ref = controllerRef(rs);
-      if (ref) {
-        if (ref.kind === 'Deployment') this.queue.add(`${rs.metadata.namespace}/${ref.name}`);
-        return;
-      }
-      for (const d of this.deployments.list()) {
-        if (d.metadata.namespace === rs.metadata.namespace && labelSelectorMatches(d.spec?.selector, rs.metadata.labels)) enqueue(d);
-      }
-    };
-    replicaSets.on('add', onReplicaSet).on('delete', onReplicaSet);
-    replicaSets.on('update', (rs, old) => {
-      onReplicaSet(rs);
-      const oldRef = controllerRef(old);
-      if (oldRef?.kind === 'Deployment' && oldRef.uid !== controllerRef(rs)?.uid) this.queue.add(`${old.metadata.namespace}/${oldRef.name}`);
-    });
+    queueOwnersOfChanges(replicaSets, 'Deployment', this.deployments, (key) => this.queue.add(key));
     // Recreate waits for the old pods to be gone: a pod deletion may unblock its Deployment.
     informers.pods.on('delete', (pod: Pod) => {
       const ref = controllerRef(pod);

@@ -2,10 +2,10 @@
 // pod creates/deletes, adoption and release patches, and the status write.
 import type { Pod, ReplicaSet } from '../../api/index.ts';
 import { ApiError, Informer, objectKey, type ApiClient } from '../../client/index.ts';
-import { controllerRef, labelSelectorMatches } from '../podutil.ts';
 import { EventRecorder } from '../runtime/events.ts';
 import { WriteTracker, type SharedInformers } from '../runtime/informers.ts';
 import { WorkQueue } from '../runtime/queue.ts';
+import { queueOwnersOfChanges } from '../runtime/owners.ts';
 import { podFromTemplate, reconcileReplicaSet, replicaSetOwnerRef } from './reconcile.ts';
 
 const rsPath = (ns: string) => `/apis/apps/v1/namespaces/${ns}/replicasets`;
@@ -38,24 +38,8 @@ export class ReplicaSetController {
       this.tracker.forget(objectKey(rs));
       enqueueRS(rs);
     });
-    const onPod = (pod: Pod) => {
-      const ref = controllerRef(pod);
-      if (ref) {
-        if (ref.kind === 'ReplicaSet') this.queue.add(`${pod.metadata.namespace}/${ref.name}`);
-        return;
-      }
-      // An orphan: every ReplicaSet whose selector matches may adopt it (getPodReplicaSets).
-      for (const rs of this.replicaSets.list()) {
-        if (rs.metadata.namespace === pod.metadata.namespace && labelSelectorMatches(rs.spec?.selector, pod.metadata.labels)) this.queue.add(objectKey(rs));
-      }
-    };
-    informers.pods.on('add', onPod);
-    informers.pods.on('update', (pod, old) => {
-      onPod(pod);
-      const oldRef = controllerRef(old);
-      if (oldRef?.kind === 'ReplicaSet' && oldRef.uid !== controllerRef(pod)?.uid) this.queue.add(`${old.metadata.namespace}/${oldRef.name}`);
-    });
-    informers.pods.on('delete', onPod);
+    // An orphan pod: every ReplicaSet whose selector matches may adopt it (getPodReplicaSets).
+    queueOwnersOfChanges(informers.pods, 'ReplicaSet', this.replicaSets, (key) => this.queue.add(key));
   }
 
   /** Starts the ReplicaSet informer; resolves after its first list (never, if the API lacks apps/v1). */
